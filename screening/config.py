@@ -1,0 +1,130 @@
+"""Settings: where the ledger, corpus and models live, plus limits; one resolution order.
+
+Order of precedence, highest first: explicit argument (CLI option) → environment variable →
+config file → built-in default. The config file is TOML, found at ``--config``/``SCREENING_CONFIG``,
+else ``./screening.toml``, else ``~/.config/screening/config.toml``; it may hold any field of
+:class:`Settings` under a ``[screening]`` table (or at top level).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+SOURCE_ROOT = PACKAGE_DIR.parent  # the checkout root when installed in editable mode
+
+ENV = {
+    "ledger": "SCREENING_LEDGER",
+    "corpus": "SCREENING_CORPUS",
+    "models": "SCREENING_MODELS",
+    "config": "SCREENING_CONFIG",
+}
+
+
+def default_corpus_dir() -> Path:
+    """The bundled corpus: ``corpus/`` beside the package in a checkout."""
+    return SOURCE_ROOT / "corpus"
+
+
+def default_models_dir() -> Path:
+    """A git-ignored cache: ``models/cache`` in a checkout, else the user's cache directory."""
+    if (SOURCE_ROOT / "pyproject.toml").is_file() and (SOURCE_ROOT / "models").is_dir():
+        return SOURCE_ROOT / "models" / "cache"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "screening" / "models"
+
+
+def default_ledger_path() -> Path:
+    return Path("screening-ledger.db")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a command needs to know about its environment."""
+
+    ledger: Path = field(default_factory=default_ledger_path)
+    corpus: Path = field(default_factory=default_corpus_dir)
+    models: Path = field(default_factory=default_models_dir)
+    max_file_mb: float = 100.0  # files larger than this are refused before parsing
+    max_unzipped_mb: float = 500.0  # DOCX/OFD/XLSX whose ZIP would expand beyond this are refused
+    soffice: str | None = None  # path to LibreOffice's soffice; found on PATH when None
+    conversion_timeout_s: float = 120.0
+    operator: str = "审查员"  # default operator name written to the audit trail
+    config_file: Path | None = None  # where the file settings came from, if any
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+_PATH_FIELDS = {"ledger", "corpus", "models", "config_file"}
+_FIELD_TYPES = {f.name: f for f in dataclasses.fields(Settings)}
+
+
+def _find_config_file(explicit: str | os.PathLike[str] | None) -> Path | None:
+    if explicit:
+        p = Path(explicit)
+        if not p.is_file():
+            raise ConfigError(detail=f"找不到配置文件 {p}。请检查 --config 或 SCREENING_CONFIG。")
+        return p
+    env = os.environ.get(ENV["config"])
+    if env:
+        return _find_config_file(env)
+    for candidate in (Path("screening.toml"), Path.home() / ".config" / "screening" / "config.toml"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _coerce(name: str, value: Any, source: str) -> Any:
+    if name in _PATH_FIELDS:
+        return Path(str(value)).expanduser()
+    if name in {"max_file_mb", "max_unzipped_mb", "conversion_timeout_s"}:
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise ConfigError(detail=f"{source} 中 {name} 应为数字，实际为 {value!r}。") from None
+    return value if value is None else str(value)
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(detail=f"配置文件 {path} 格式有误（{exc}）。请按 TOML 格式修改。") from None
+    section = data.get("screening", data)
+    unknown = sorted(set(section) - set(_FIELD_TYPES) - {"screening"})
+    if unknown:
+        raise ConfigError(
+            detail=f"配置文件 {path} 含有未知配置项：{', '.join(unknown)}。"
+            f"可用的配置项：{', '.join(sorted(_FIELD_TYPES))}。"
+        )
+    return {k: _coerce(k, v, str(path)) for k, v in section.items() if k in _FIELD_TYPES}
+
+
+def load_settings(
+    *,
+    config: str | os.PathLike[str] | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Resolve settings; ``overrides`` are CLI values (``None`` means "not given")."""
+    values: dict[str, Any] = {}
+    cfg_path = _find_config_file(config)
+    if cfg_path is not None:
+        values.update(_read_file(cfg_path))
+        values["config_file"] = cfg_path
+    for name, var in ENV.items():
+        if name != "config" and os.environ.get(var):
+            values[name] = _coerce(name, os.environ[var], var)
+    for name, value in overrides.items():
+        if name not in _FIELD_TYPES:
+            raise TypeError(f"unknown setting {name}")
+        if value is not None:
+            values[name] = _coerce(name, value, "命令行")
+    return Settings(**values)

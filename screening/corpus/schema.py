@@ -1,0 +1,68 @@
+"""Record types of the knowledge corpus (standards, cases, guidance), shared by builder and importers."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+# 1670号 classes of market-access violations.
+CLASSES_1670 = ("审批违规", "主体违规", "隐性壁垒", "其他")
+
+# The four standard families of 《实施办法》 (articles 9–13, 14–17, 18–20, 21–23; 24 catch-all).
+FAMILIES = ("限制市场准入和退出", "限制商品要素自由流动", "影响生产经营成本", "影响生产经营行为")
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a record came from, so every item in corpus/ can be traced to its source."""
+
+    source: str  # file or notice it was taken from (path relative to shared/, or an imported file name)
+    sha256: str | None = None  # hash of that source file
+    locator: str | None = None  # line number, record id, page, heading … inside the source
+    note: str | None = None  # caveats: transcription, paraphrase, unverified …
+    imported_at: str | None = None  # ISO timestamp for records added by an import command
+
+
+@dataclass(frozen=True)
+class Case:
+    """A notified violation case, normalised from any source (dev set, imported notice, JSONL)."""
+
+    id: str
+    source: str  # NDRC | SAMR | provincial | local | other
+    notice_title: str | None
+    date: str | None  # ISO date of the notice or the case
+    region: str | None
+    sector: str | None
+    class_1670: str | None  # one of CLASSES_1670 or None
+    subtype: str | None
+    standards: tuple[str, ...]  # FCR codes (e.g. "FCR-14-3"); may be empty
+    legal_basis_raw: str | None  # the citation exactly as the source wrote it
+    offending_text: tuple[str, ...]  # verbatim offending wording spans; may be empty
+    description: str | None
+    rectification: str | None
+    title: str | None = None  # the case's own heading
+    batch: str | None = None  # e.g. "第5批"
+    document_name: str | None = None
+    document_issuer: str | None = None
+    group_id: str | None = None  # linked duplicates share a group (split by group, never leak)
+    related_case_ids: tuple[str, ...] = ()
+    fidelity: str | None = None  # official_pdf_text | transcribed | … as given by the source
+    standards_basis: str | None = None  # how `standards` were derived (cited, mapped from 细则, …)
+    provenance: Provenance = field(default_factory=lambda: Provenance(source="unknown"))
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Case:
+        d = dict(d)
+        for key in ("standards", "offending_text", "related_case_ids"):
+            d[key] = tuple(d.get(key) or ())
+        d["provenance"] = Provenance(**(d.get("provenance") or {"source": "unknown"}))
+        return cls(**d)

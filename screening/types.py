@@ -1,0 +1,127 @@
+"""Typed values passed between pipeline stages (parse → segment → screen → ledger).
+
+All are frozen dataclasses, JSON round-trippable through ``to_dict``/``from_dict``
+(UTF-8, ``ensure_ascii=False``). Offsets are Python string indices into ``Document.text``,
+half-open ``[start, end)``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+# Block kinds produced by parsers.
+HEADING = "heading"
+PARAGRAPH = "paragraph"
+TABLE_ROW = "table_row"
+
+# Separator between cells when a table row is rendered into Document.text.
+CELL_SEP = " | "
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph, heading or table row as it appears in ``Document.text``."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+    page: int | None = None  # 1-based; None for formats without pages (txt, docx, html)
+    paragraph: int = 0  # 0-based index of the block in reading order
+    table: int | None = None  # index into Document.tables for table rows
+    row: int | None = None  # row index inside that table
+    style: str | None = None  # source style name or numbering label, when known
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table as rows of cell texts, with its span in ``Document.text``."""
+
+    index: int
+    rows: tuple[tuple[str, ...], ...]
+    start: int
+    end: int
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """Document metadata reviewers care about; every field optional."""
+
+    title: str | None = None
+    doc_number: str | None = None  # 文号, e.g. 襄发改〔2025〕12号
+    issuer: str | None = None  # 发文机关
+    date: str | None = None  # 成文日期, ISO yyyy-mm-dd
+    extra: dict[str, str] = field(default_factory=dict)  # e.g. a provenance header
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed file: full text plus the blocks, tables and metadata it was built from."""
+
+    path: str
+    sha256: str
+    format: str  # detected format: docx, pdf, txt, md, html, ofd, doc, wps
+    text: str
+    blocks: tuple[Block, ...]
+    tables: tuple[Table, ...] = ()
+    metadata: Metadata = field(default_factory=Metadata)
+    pages: int | None = None
+    warnings: tuple[str, ...] = ()  # non-fatal remarks in Chinese (e.g. encoding guessed)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Document:
+        return cls(
+            path=d["path"],
+            sha256=d["sha256"],
+            format=d["format"],
+            text=d["text"],
+            blocks=tuple(Block(**b) for b in d["blocks"]),
+            tables=tuple(
+                Table(**{**t, "rows": tuple(tuple(r) for r in t["rows"])}) for t in d["tables"]
+            ),
+            metadata=Metadata(**d["metadata"]),
+            pages=d.get("pages"),
+            warnings=tuple(d.get("warnings", ())),
+        )
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A reviewable unit of text: a sentence, list item, heading or table row."""
+
+    index: int  # 0-based position in the document
+    text: str  # == Document.text[start:end]
+    start: int
+    end: int
+    page: int | None
+    article_path: str  # e.g. "第三章/第十二条/（二）"; "" when the document has no structure
+    kind: str  # sentence | list_item | heading | table_row
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Clause:
+        return cls(**d)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A file that could not be processed, with a machine code and a Chinese reason."""
+
+    path: str
+    code: str
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
