@@ -1,0 +1,70 @@
+"""Regenerate golden files under tests/golden/ from the fixtures in tests/fixtures/.
+
+Review the resulting ``git diff`` like code: a golden file records what a human checked.
+
+    python scripts/regen_golden.py [--shared ../shared] [--only segment]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+GOLDEN = ROOT / "tests" / "golden"
+
+SEGMENT_SUFFIXES = (".md", ".txt")
+
+
+def segment_fixtures() -> list[Path]:
+    """The inputs of the segmentation golden test, in a stable order."""
+    folder = FIXTURES / "segment"
+    return sorted(p for p in folder.iterdir() if p.suffix in SEGMENT_SUFFIXES)
+
+
+def segment_lines(path: Path) -> list[str]:
+    """One JSON line per clause (sorted keys, readable Chinese), as stored in the golden file."""
+    from screening.parse import parse_file
+    from screening.segment import segment
+
+    doc = parse_file(path)
+    return [json.dumps(c.to_dict(), ensure_ascii=False, sort_keys=True) for c in segment(doc)]
+
+
+def golden_path(fixture: Path) -> Path:
+    return GOLDEN / "segment" / f"{fixture.stem}.jsonl"
+
+
+def regen_segment() -> int:
+    out_dir = GOLDEN / "segment"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    count = 0
+    for fixture in segment_fixtures():
+        lines = segment_lines(fixture)
+        golden_path(fixture).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        print(f"segment: {fixture.name} -> {len(lines)} clauses")
+        count += 1
+    return count
+
+
+GENERATORS: dict[str, Callable[[], int]] = {"segment": regen_segment}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", help="path to ../shared (not needed by current generators)")
+    parser.add_argument("--only", choices=sorted(GENERATORS), action="append")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    for name in args.only or sorted(GENERATORS):
+        n = GENERATORS[name]()
+        print(f"{name}: {n} golden files written")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
