@@ -10,7 +10,8 @@ from typing import Any
 # 1670号 classes of market-access violations.
 CLASSES_1670 = ("审批违规", "主体违规", "隐性壁垒", "其他")
 
-# The four standard families of 《实施办法》 (articles 9–13, 14–17, 18–20, 21–23; 24 catch-all).
+# The four standard families of 《实施办法》 (chapter 2 sections 1–4: articles 9–12, 13–17, 18–20,
+# 21–23; article 24, section 5, is the catch-all for all four).
 FAMILIES = ("限制市场准入和退出", "限制商品要素自由流动", "影响生产经营成本", "影响生产经营行为")
 
 
@@ -63,6 +64,64 @@ class Case:
     def from_dict(cls, d: dict[str, Any]) -> Case:
         d = dict(d)
         for key in ("standards", "offending_text", "related_case_ids"):
+            d[key] = tuple(d.get(key) or ())
+        d["provenance"] = Provenance(**(d.get("provenance") or {"source": "unknown"}))
+        return cls(**d)
+
+
+STANDARD_KINDS = ("standard", "exception", "definition")
+
+
+@dataclass(frozen=True)
+class Standard:
+    """A review standard item (FCR-14-3), exception (EXC-…) or definition (DEF-46), verbatim."""
+
+    code: str  # FCR-<article>-<item>, FCR-24, EXC-TL12-<item>, EXC-25-<item>, DEF-46
+    kind: str  # one of STANDARD_KINDS
+    law: str  # 公平竞争审查条例实施办法 | 公平竞争审查条例
+    law_file: str  # file under corpus/laws/ whose text contains chapeau and text verbatim
+    article: int
+    item: int | None  # None for an article without items (FCR-24, DEF-46)
+    family: str | None  # one of FAMILIES; None for the catch-all, exceptions and definitions
+    chapeau: str | None  # the article's lead text, verbatim
+    text: str  # the item's text, verbatim (trailing ；。 removed)
+    tiaoli_ref: str | None = None  # corresponding 《条例》 item, e.g. "第八条第（一）项"
+    tiaoli_text: str | None = None  # that item's text, verbatim from the 条例
+    note: str | None = None
+    provenance: Provenance = field(default_factory=lambda: Provenance(source="unknown"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Standard:
+        d = dict(d)
+        d["provenance"] = Provenance(**(d.get("provenance") or {"source": "unknown"}))
+        return cls(**d)
+
+
+@dataclass(frozen=True)
+class Guidance:
+    """An official Q&A answer (SAMR 答疑) on how the standards apply to concrete wording."""
+
+    id: str
+    question: str
+    answer: str
+    standards: tuple[str, ...]  # FCR codes the answer cites (via citations.map_citation)
+    standards_basis: str | None
+    clause_wording: tuple[str, ...] = ()  # quoted clause wording the question is about
+    cited: tuple[str, ...] = ()  # every article reference found, e.g. "条例 第10条 (2)"
+    batch: int | None = None
+    no: int | None = None
+    provenance: Provenance = field(default_factory=lambda: Provenance(source="unknown"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Guidance:
+        d = dict(d)
+        for key in ("standards", "clause_wording", "cited"):
             d[key] = tuple(d.get(key) or ())
         d["provenance"] = Provenance(**(d.get("provenance") or {"source": "unknown"}))
         return cls(**d)

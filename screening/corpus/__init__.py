@@ -1,0 +1,29 @@
+"""The knowledge corpus: review standards, notified cases and guidance, with their loaders."""
+
+from .citations import map_citation, parse_citations
+from .schema import CLASSES_1670, FAMILIES, Case, Guidance, Provenance, Standard
+from .store import (
+    get_article,
+    get_case,
+    get_standard,
+    load_cases,
+    load_guidance,
+    load_standards,
+)
+
+__all__ = [
+    "CLASSES_1670",
+    "FAMILIES",
+    "Case",
+    "Guidance",
+    "Provenance",
+    "Standard",
+    "get_article",
+    "get_case",
+    "get_standard",
+    "load_cases",
+    "load_guidance",
+    "load_standards",
+    "map_citation",
+    "parse_citations",
+]
