@@ -134,3 +134,103 @@ class ConfigError(ScreeningError):
 class CorpusError(ScreeningError):
     code = "corpus"
     template = "知识库错误：{detail}"
+
+
+# --- negative list and notice import -----------------------------------------------------------
+
+
+class NegativeListFormatError(InputError):
+    code = "neglist_format"
+    template = (
+        "无法从文件 {path} 中读出负面清单表格：{detail}。"
+        "请使用官方发布的清单表格（PDF、DOCX、XLSX 或 CSV），表头应为：项目号、禁止或许可事项、"
+        "事项编码、禁止或许可准入措施描述、主管部门、地方性许可措施。"
+    )
+
+
+class EditionExistsError(ScreeningError):
+    code = "edition_exists"
+    template = (
+        "清单版本“{edition}”已由另一文件（{old_file}，导入于 {old_time}）导入，与本次文件内容不同。"
+        "确需用新文件替换时，请加 --replace 重新导入。"
+    )
+
+
+class EditionNotFoundError(ScreeningError):
+    code = "edition_missing"
+    template = (
+        "未找到清单版本“{edition}”。已导入的版本：{available}。可用 screening list editions 查看。"
+    )
+
+
+class NoEditionError(ScreeningError):
+    code = "no_edition"
+    template = (
+        "尚未导入任何市场准入负面清单版本，无法进行事项级的负面清单核对。"
+        "请用 screening list import 清单文件 --edition 2025 导入官方发布的清单表格。"
+    )
+
+
+class NoticeFormatError(InputError):
+    code = "notice_no_cases"
+    template = (
+        "未能从通报中识别出案例：{path}。{detail}"
+        "请确认文件是通报正文（案例以“案例1：”“一、”“（一）”“典型案例一：”等标题分隔），"
+        "或先将案例整理为 JSONL（每行一个案例）后导入。"
+    )
+
+
+# --- models --------------------------------------------------------------------------------
+
+
+class ModelError(ScreeningError):
+    """An embedding model or classifier that cannot be built or loaded."""
+
+    code = "model"
+    template = "模型错误：{detail}"
+
+
+class ModelSourceError(ModelError):
+    code = "model_source"
+    template = (
+        "模型源文件不可用（{detail}）：{path}。"
+        "请重新安装该软件包（pip install --force-reinstall {package}）后重试。"
+    )
+
+
+class ModelCacheError(ModelError):
+    code = "model_cache"
+    template = (
+        "模型缓存无法使用（{detail}）：{path}。"
+        "请删除该目录后运行 screening model build-embedder --force 重新生成；"
+        "若提示无写入权限，请用 --models 或环境变量 SCREENING_MODELS 指定一个可写目录。"
+    )
+
+
+class CorpusMissingError(CorpusError):
+    code = "corpus_missing"
+    template = (
+        "找不到知识库文件：{path}。请运行 `screening corpus build --shared DIR` 重新生成知识库，"
+        "或用 --corpus（环境变量 SCREENING_CORPUS）指定正确的知识库目录。"
+    )
+
+
+class CorpusCorruptError(CorpusError):
+    code = "corpus_corrupt"
+    template = (
+        "知识库文件已损坏（{detail}）：{path}。请运行 `screening corpus build --shared DIR` "
+        "重新生成，或用 --corpus 指定完好的知识库目录。"
+    )
+
+
+class UnknownStandardError(CorpusError):
+    code = "unknown_standard"
+    template = (
+        "没有编号为 {code} 的审查标准。编号格式如 FCR-14-3（第十四条第（三）项）、FCR-24、"
+        "EXC-25-1、DEF-46；运行 `screening standards list` 查看全部有效编号。"
+    )
+
+
+class UnknownCaseError(CorpusError):
+    code = "unknown_case"
+    template = "没有编号为 {case_id} 的案例。运行 `screening cases list` 查看案例编号。"

@@ -121,9 +121,9 @@ def main(ctx: click.Context, ledger: str | None, corpus: str | None, models: str
 
 
 def _register() -> None:
-    from . import documents
+    from . import corpus, documents, neglist
 
-    for module in (documents,):
+    for module in (documents, corpus, neglist):
         for command in module.COMMANDS:
             main.add_command(command)
 
