@@ -17,7 +17,7 @@ install: $(STAMP)
 
 ## The main job on the bundled sample documents.
 demo: install
-	$(BIN)/screening segment --format summary samples/
+	$(BIN)/screening segment --format summary samples/docs/
 
 ## Lint, then the test suite.
 test: install
@@ -35,6 +35,10 @@ format: install
 ## Rebuild the bundled samples (samples/) from ../shared/corpus-samples.
 samples: install
 	$(PY) scripts/build_samples.py --shared $(SHARED)
+
+## Rebuild corpus/ from ../shared (the result is committed; review the diff).
+corpus: install
+	$(PY) scripts/build_corpus.py --shared $(SHARED)
 
 ## Regenerate golden files; review the diff like code.
 golden: install

@@ -1,4 +1,4 @@
-"""screening: offline fair-competition (公平竞争审查) and negative-list screening of policy documents."""
+"""screening: offline fair-competition (公平竞争审查) screening of policy documents."""
 
 from importlib.metadata import PackageNotFoundError, version
 

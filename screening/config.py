@@ -76,7 +76,10 @@ def _find_config_file(explicit: str | os.PathLike[str] | None) -> Path | None:
     env = os.environ.get(ENV["config"])
     if env:
         return _find_config_file(env)
-    for candidate in (Path("screening.toml"), Path.home() / ".config" / "screening" / "config.toml"):
+    for candidate in (
+        Path("screening.toml"),
+        Path.home() / ".config" / "screening" / "config.toml",
+    ):
         if candidate.is_file():
             return candidate
     return None
@@ -97,7 +100,9 @@ def _read_file(path: Path) -> dict[str, Any]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(detail=f"配置文件 {path} 格式有误（{exc}）。请按 TOML 格式修改。") from None
+        raise ConfigError(
+            detail=f"配置文件 {path} 格式有误（{exc}）。请按 TOML 格式修改。"
+        ) from None
     section = data.get("screening", data)
     unknown = sorted(set(section) - set(_FIELD_TYPES) - {"screening"})
     if unknown:

@@ -71,7 +71,7 @@ class EncryptedFileError(InputError):
 class NoTextLayerError(InputError):
     code = "no_text"
     template = (
-        "PDF 没有文字层（可能是扫描件或图片）：{path}。"
+        "{fmt} 没有文字层（可能是扫描件或图片）：{path}。"
         "需要先进行 OCR 文字识别，或向发文单位索取可复制文字的电子版（DOCX/PDF/OFD）。"
     )
 
@@ -84,7 +84,7 @@ class EmptyDocumentError(InputError):
 class FileTooLargeError(InputError):
     code = "too_large"
     template = (
-        "文件过大（{size_mb:.1f} MB，上限 {limit_mb:.0f} MB）：{path}。"
+        "文件过大（{size_mb:.1f} MB，上限 {limit_mb:g} MB）：{path}。"
         "请拆分文件，或在配置中调大 max_file_mb 后重试。"
     )
 
@@ -92,7 +92,7 @@ class FileTooLargeError(InputError):
 class ZipBombError(InputError):
     code = "zip_bomb"
     template = (
-        "压缩包解压后过大（约 {size_mb:.0f} MB，上限 {limit_mb:.0f} MB），疑似异常文件：{path}。"
+        "压缩包解压后过大（约 {size_mb:.0f} MB，上限 {limit_mb:g} MB），疑似异常文件：{path}。"
         "请核实文件来源；确属正常文件的，可在配置中调大 max_unzipped_mb。"
     )
 

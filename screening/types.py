@@ -125,3 +125,55 @@ class Failure:
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class StandardScore:
+    """A review standard suspected for a clause, with its score and the bundled text quoted."""
+
+    code: str  # FCR-<article>-<item>, e.g. FCR-14-3; FCR-24 for the catch-all
+    score: float
+    text: str = ""  # verbatim item text from corpus/standards (checkable citation)
+
+
+@dataclass(frozen=True)
+class Precedent:
+    """A notified case (or Q&A / standard wording) that resembles the clause."""
+
+    case_id: str
+    similarity: float
+    notice_title: str | None = None
+    wording: str = ""  # the precedent's offending wording that matched
+    kind: str = "case"  # case | guidance | standard
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A clause that deserves a second look, with the evidence that makes it suspect."""
+
+    finding_id: str  # stable: derived from (doc sha256, clause span, primary standard)
+    path: str
+    doc_sha256: str
+    clause_index: int
+    clause: str
+    start: int
+    end: int
+    page: int | None
+    article_path: str
+    score: float  # 0–1, calibrated probability that the clause is a barrier
+    standard: str | None  # primary FCR code, or None
+    standards: tuple[StandardScore, ...]
+    family: str | None  # one of the four standard families
+    class_1670: str | None  # 审批违规 / 主体违规 / 隐性壁垒 / 其他, when it applies
+    precedents: tuple[Precedent, ...]
+    rationale: str  # one Chinese sentence: what triggered it
+    triggers: tuple[str, ...] = ()  # matched trigger words
+    exception_note: str | None = None  # 条例第十二条 / 办法第二十五条 considerations
+    negative_list_note: str | None = None
+    engine: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)

@@ -39,6 +39,24 @@ def localize_click() -> None:
         "Show this message and exit.": "显示本帮助并退出。",
         "Show the version and exit.": "显示版本并退出。",
         "Error": "错误",
+        "Error: {message}": "错误：{message}",
+        "Aborted!": "已中止。",
+        "default: {default}": "默认：{default}",
+        "env var: {var}": "环境变量：{var}",
+        "required": "必填",
+        "Missing argument": "缺少参数",
+        "Missing option": "缺少选项",
+        "Missing parameter: {param_name}": "缺少参数：{param_name}",
+        "No such option {name!r}.": "没有此选项 {name!r}。",
+        "Invalid value: {message}": "取值无效：{message}",
+        "{value!r} is not a valid {number_type}.": "{value!r} 不是有效的数值。",
+        "{value} is not in the range {range}.": "{value} 不在范围 {range} 内。",
+        "{name} {filename!r} does not exist.": "{name} {filename!r} 不存在。",
+        "{name} {filename!r} is a file.": "{name} {filename!r} 是文件，这里需要文件夹。",
+        "{name} {filename!r} is a directory.": "{name} {filename!r} 是文件夹，这里需要文件。",
+        "file": "文件",
+        "directory": "文件夹",
+        "path": "路径",
         "Try '{command} {option}' for help.": "运行 '{command} {option}' 查看帮助。",
         "No such command {name!r}.": "没有名为 {name!r} 的命令。",
         "Missing argument {param_hint}.": "缺少参数 {param_hint}。",
@@ -62,8 +80,15 @@ def localize_click() -> None:
             return translations.get(singular if n == 1 else plural, singular if n == 1 else plural)
 
     t = _T()
-    for mod_name in ("click.core", "click.exceptions", "click.formatting", "click.types",
-                     "click.decorators", "click.parser", "click._optparse"):
+    for mod_name in (
+        "click.core",
+        "click.exceptions",
+        "click.formatting",
+        "click.types",
+        "click.decorators",
+        "click.parser",
+        "click._optparse",
+    ):
         mod = sys.modules.get(mod_name)
         if mod is not None and hasattr(mod, "_"):
             mod._ = t.gettext  # type: ignore[attr-defined]
@@ -87,13 +112,15 @@ def get_settings(ctx: click.Context) -> Settings:
     "--ledger",
     type=click.Path(dir_okay=False),
     default=None,
-    help="审查台账数据库文件（SQLite）路径。环境变量 SCREENING_LEDGER。默认 ./screening-ledger.db。",
+    help="审查台账数据库文件（SQLite）路径。环境变量 SCREENING_LEDGER。"
+    "默认 ./screening-ledger.db。",
 )
 @click.option(
     "--corpus",
     type=click.Path(file_okay=False),
     default=None,
-    help="知识库目录（审查标准、案例、负面清单）。环境变量 SCREENING_CORPUS。默认随软件附带的 corpus/。",
+    help="知识库目录（审查标准、案例、负面清单）。环境变量 SCREENING_CORPUS。"
+    "默认随软件附带的 corpus/。",
 )
 @click.option(
     "--models",
@@ -110,8 +137,13 @@ def get_settings(ctx: click.Context) -> Settings:
 )
 @click.version_option(package_name="screening", message="screening %(version)s")
 @click.pass_context
-def main(ctx: click.Context, ledger: str | None, corpus: str | None, models: str | None,
-         config: str | None) -> None:
+def main(
+    ctx: click.Context,
+    ledger: str | None,
+    corpus: str | None,
+    models: str | None,
+    config: str | None,
+) -> None:
     """公平竞争审查与市场准入负面清单筛查工具。
 
     解析政策文件、切分条款，对照《公平竞争审查条例实施办法》审查标准、市场准入负面清单

@@ -40,8 +40,12 @@ def _doc_summary(doc: Document, n_clauses: int | None = None) -> str:
         + f"，{len(doc.text)} 字，{len(doc.blocks)} 段，{len(doc.tables)} 个表格"
         + (f"，{n_clauses} 条条款" if n_clauses is not None else ""),
     ]
-    for label, value in (("标题", m.title), ("文号", m.doc_number), ("发文机关", m.issuer),
-                         ("成文日期", m.date)):
+    for label, value in (
+        ("标题", m.title),
+        ("文号", m.doc_number),
+        ("发文机关", m.issuer),
+        ("成文日期", m.date),
+    ):
         if value:
             parts.append(f"  {label}：{value}")
     parts.extend(f"  提示：{w}" for w in doc.warnings)
@@ -54,8 +58,14 @@ def _documents(paths: Iterable[str], ctx: click.Context) -> Iterable[Document | 
 
 @click.command("parse")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=FORMAT_CHOICE, default="table", show_default=True,
-              help="输出格式：table 为摘要，json/jsonl 为完整解析结果（含全文、段落、表格、元数据）。")
+@click.option(
+    "--format",
+    "fmt",
+    type=FORMAT_CHOICE,
+    default="table",
+    show_default=True,
+    help="输出格式：table 为摘要，json/jsonl 为完整解析结果（含全文、段落、表格、元数据）。",
+)
 @click.option("--text", "show_text", is_flag=True, help="table 格式下同时输出全文。")
 @click.pass_context
 def parse_cmd(ctx: click.Context, paths: tuple[str, ...], fmt: str, show_text: bool) -> None:
@@ -87,9 +97,14 @@ def parse_cmd(ctx: click.Context, paths: tuple[str, ...], fmt: str, show_text: b
 
 @click.command("segment")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["table", "summary", "json", "jsonl"]),
-              default="table", show_default=True,
-              help="输出格式：table 逐条列出条款；summary 每个文件一段摘要；jsonl 每行一条条款。")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "summary", "json", "jsonl"]),
+    default="table",
+    show_default=True,
+    help="输出格式：table 逐条列出条款；summary 每个文件一段摘要；jsonl 每行一条条款。",
+)
 @click.pass_context
 def segment_cmd(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
     """把文件切分为条款，给出每条的字符位置、页码和条款路径（如 第三条/（二））。

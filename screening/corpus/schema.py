@@ -1,4 +1,4 @@
-"""Record types of the knowledge corpus (standards, cases, guidance), shared by builder and importers."""
+"""Record types of the knowledge corpus (standards, cases, guidance), shared by all builders."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ FAMILIES = ("限制市场准入和退出", "限制商品要素自由流动", "�
 class Provenance:
     """Where a record came from, so every item in corpus/ can be traced to its source."""
 
-    source: str  # file or notice it was taken from (path relative to shared/, or an imported file name)
+    source: (
+        str  # file or notice it was taken from (path relative to shared/, or an imported file name)
+    )
     sha256: str | None = None  # hash of that source file
     locator: str | None = None  # line number, record id, page, heading … inside the source
     note: str | None = None  # caveats: transcription, paraphrase, unverified …

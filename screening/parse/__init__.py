@@ -123,7 +123,9 @@ def detect_format(path: Path) -> Detected:
             kind = ext_format if ext_format in ("docx", "ofd") else "zip"
         fmt = kind if kind in FORMATS else None
         if fmt is None:
-            return Detected(None, {"xlsx": "Excel 表格", "pptx": "PowerPoint 演示文稿"}.get(kind, "ZIP 压缩包"))
+            return Detected(
+                None, {"xlsx": "Excel 表格", "pptx": "PowerPoint 演示文稿"}.get(kind, "ZIP 压缩包")
+            )
     elif head.startswith(OLE2_MAGIC):
         kind = _ole2_kind(path, ext_format)
         if kind == "encrypted-ooxml":
@@ -142,7 +144,9 @@ def detect_format(path: Path) -> Detected:
         return Detected(None, _binary_name(head))
     else:
         fmt = ext_format if ext_format in ("txt", "md") else "txt"
-    mislabelled = ext_format is not None and ext_format != fmt and {ext_format, fmt} != {"txt", "md"}
+    mislabelled = (
+        ext_format is not None and ext_format != fmt and {ext_format, fmt} != {"txt", "md"}
+    )
     if ext_format in ("doc", "wps") and fmt in ("doc", "wps"):
         mislabelled = False
     return Detected(fmt, FORMATS[fmt][1], mislabelled)
@@ -177,7 +181,7 @@ def check_file(path: Path, settings: Settings) -> None:
 
 
 def parse_file(path: str | Path, settings: Settings | None = None) -> Document:
-    """Parse one file. Raises an :class:`InputError` subclass with a Chinese message on bad input."""
+    """Parse one file; bad input raises an :class:`InputError` subclass with a Chinese message."""
     settings = settings or Settings()
     path = Path(path)
     check_file(path, settings)
@@ -227,7 +231,7 @@ def parse_many(
             yield parse_file(path, settings)
         except InputError as err:
             yield Failure(path=str(path), code=err.code, message=err.message)
-        except Exception as exc:  # noqa: BLE001 - a parser bug must not stop a batch
+        except Exception as exc:  # a parser bug must not stop a batch
             yield Failure(
                 path=str(path),
                 code="internal",

@@ -83,15 +83,17 @@ class DocumentBuilder:
         first = None
         last = None
         for r, cells in enumerate(clean_rows):
-            block = self._append(
-                TABLE_ROW, CELL_SEP.join(cells), page, table=index, row=r
-            )
+            block = self._append(TABLE_ROW, CELL_SEP.join(cells), page, table=index, row=r)
             first = first or block
             last = block
         assert first is not None and last is not None
         self._tables.append(
             Table(index=index, rows=tuple(clean_rows), start=first.start, end=last.end, page=page)
         )
+
+    def texts(self, *, tables: bool = False) -> list[str]:
+        """Texts of the blocks added so far (table rows only when ``tables``), for metadata."""
+        return [b.text for b in self._blocks if tables or b.kind != TABLE_ROW]
 
     @property
     def empty(self) -> bool:
@@ -135,7 +137,11 @@ def open_zip_guarded(path: Path, limit_mb: float) -> zipfile.ZipFile:
     total = 0
     for info in zf.infolist():
         total += info.file_size
-        if info.compress_size and info.file_size / info.compress_size > 1000 and info.file_size > 50e6:
+        if (
+            info.compress_size
+            and info.file_size / info.compress_size > 1000
+            and info.file_size > 50e6
+        ):
             zf.close()
             raise ZipBombError(str(path), size_mb=total / 1e6, limit_mb=limit_mb)
     if total > limit_mb * 1e6:
