@@ -25,7 +25,7 @@ from .citations import (
 )
 from .schema import CLASSES_1670, FAMILIES, Case, Guidance, Provenance, Standard
 
-BUILDER_VERSION = "corpus-build.v1"
+BUILDER_VERSION = "corpus-build.v2"  # v2: negatives/local_regulations.jsonl
 
 BANFA_FILE = "reference/laws/公平竞争审查条例实施办法.txt"
 TIAOLI_FILE = "reference/laws/公平竞争审查条例.txt"
@@ -47,6 +47,7 @@ OUTPUT_FILES = (
     "guidance/samr_qa.jsonl",
     "negative_list/editions_meta.json",
     "negative_list/barrier_types.json",
+    "negatives/local_regulations.jsonl",
 )
 
 BANFA_NAME = "公平竞争审查条例实施办法"
@@ -588,6 +589,7 @@ def dataclass_dict(obj: Any) -> dict[str, Any]:
 
 def build_corpus(shared: str | Path, out: str | Path) -> dict[str, Any]:
     """Build every corpus file from ``shared`` into ``out``; returns the manifest written."""
+    from .negatives import sample_negatives
     from .readme import render_readme
 
     src = _Sources(Path(shared))
@@ -615,6 +617,9 @@ def build_corpus(shared: str | Path, out: str | Path) -> dict[str, Any]:
                 "data": src.json(rel),
             },
         )
+    counts["negatives"] = _write_jsonl(
+        out / "negatives" / "local_regulations.jsonl", sample_negatives(src.shared)
+    )
     laws = _copy_laws(src, out / "laws")
     stats = corpus_stats(standards, cases, guidance, xize, paraphrases)
     manifest = {

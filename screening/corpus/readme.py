@@ -28,6 +28,8 @@ SHA-256、文件内位置）。
 | `cases/cases.jsonl` | 389 个开发用通报案例，统一为 `Case` 结构；`group_id` 把相互关联的重复案例归为一组 | {n_cases} 个 |
 | `guidance/samr_qa.jsonl` | 市场监管总局公平竞争审查答疑 100 条，附所引标准编号和所问条款措辞 | {n_guidance} 条 |
 | `negative_list/editions_meta.json`、`barrier_types.json` | 负面清单版本信息、隐性壁垒类型，原样收录并加来源说明 | 2 个文件 |
+| `negatives/local_regulations.jsonl` | 训练用的合规文本样本：按路径哈希固定选出的 20% 地方性法规（其余 80% 留作误报评估），\
+每篇至多 30 条条款。**推定合规，未经逐条人工确认**；每条注明来源文件、哈希和字符位置 | {n_negatives} 条 |
 
 导入新通报得到的案例写入 `cases/` 下的其他 `.jsonl` 文件（如 `cases/imported.jsonl`），加载时一并读取，重新构建不会覆盖。
 
@@ -94,5 +96,6 @@ def render_readme(manifest: dict[str, Any]) -> str:
         n_cases=counts["cases"],
         n_coded=stats["cases_with_codes"],
         n_guidance=counts["guidance"],
+        n_negatives=counts.get("negatives", 0),
         n_unverified=stats["cases_by_fidelity"].get("spreadsheet_secondary_unverified", 0),
     )
