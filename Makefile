@@ -15,9 +15,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## The main job on the bundled sample documents.
+## The main job on the bundled sample documents: screen them (the first run trains the model).
 demo: install
-	$(BIN)/screening segment --format summary samples/docs/
+	$(BIN)/screening scan samples/docs/
 
 ## Lint, then the test suite.
 test: install
@@ -46,6 +46,9 @@ golden: install
 
 bench: install
 	$(PY) benchmarks/parse_bench.py --shared $(SHARED)
+	$(PY) benchmarks/embed_bench.py --shared $(SHARED)
+	$(PY) benchmarks/quality.py --shared $(SHARED)
+	$(PY) benchmarks/speed.py --shared $(SHARED)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

@@ -1,0 +1,169 @@
+"""``screening scan`` and ``screening check``: find suspected barriers in documents or a text."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from ..parse import iter_files, parse_file
+from ..types import Failure, Finding
+from . import get_settings
+
+FORMATS = click.Choice(["table", "json", "jsonl"])
+
+
+def _dumps(obj: object) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True)
+
+
+def _short(text: str, n: int = 80) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def format_finding(f: Finding) -> str:
+    where = " ".join(x for x in (f"第{f.page}页" if f.page else "", f.article_path) if x)
+    lines = [
+        f"  [{f.score:.2f}] {f.standard or '（未定标准）'}  {f.family or ''}"
+        + (f"  {f.class_1670}" if f.class_1670 else "")
+        + (f"  {where}" if where else ""),
+        f"    条款：{_short(f.clause, 120)}",
+        f"    理由：{f.rationale}",
+    ]
+    if f.precedents:
+        p = f.precedents[0]
+        lines.append(
+            f"    先例：{p.case_id}（{p.similarity:.2f}）{_short(p.notice_title or '', 40)}"
+        )
+    if f.exception_note:
+        lines.append(f"    例外：{f.exception_note}")
+    if f.negative_list_note:
+        lines.append(f"    负面清单：{f.negative_list_note}")
+    return "\n".join(lines)
+
+
+def _load_screener(ctx: click.Context, threshold: float | None):
+    from ..screen.engine import Screener
+
+    settings = get_settings(ctx)
+    return Screener.load(settings, threshold=threshold)
+
+
+@click.command("scan")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--format",
+    "fmt",
+    type=FORMATS,
+    default="table",
+    show_default=True,
+    help="输出格式：table 为便于阅读的列表；jsonl 每行一条疑似问题；json 为一个完整对象。",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="报出阈值（0–1）。默认使用模型卡片中在训练集上选定的阈值。",
+)
+@click.option("--no-ledger", is_flag=True, help="不写入审查台账（台账功能上线前本选项不起作用）。")
+@click.pass_context
+def scan_cmd(
+    ctx: click.Context, paths: tuple[str, ...], fmt: str, threshold: float | None, no_ledger: bool
+) -> None:
+    """筛查文件或文件夹（递归），列出涉嫌排除、限制竞争的条款。
+
+    每条疑似问题给出：条款原文及位置（字符位置、页码、条款路径）、评分（0–1）、
+    涉嫌违反的审查标准编号（FCR-条-项）及其原文、所属类别、1670号分类、
+    相似的通报案例、一句话理由、例外情形提示和负面清单核对结果。
+    无法读取的文件在标准错误输出中写明原因，不影响其他文件；命令本身出错时退出码才非 0。
+    """
+    screener = _load_screener(ctx, threshold)
+    files = list(iter_files(paths))
+    failures: list[Failure] = []
+    all_findings: list[Finding] = []
+    show_bar = len(files) >= 10 and sys.stderr.isatty()
+    with click.progressbar(
+        files, label="筛查中", file=sys.stderr, show_pos=True, hidden=not show_bar
+    ) as bar:
+        for path in bar:
+            try:
+                doc = parse_file(path, screener.settings)
+            except Exception as err:
+                code = getattr(err, "code", "internal")
+                message = (
+                    str(err) if hasattr(err, "code") else f"读取时发生内部错误（{err}）：{path}"
+                )
+                failures.append(Failure(str(path), code, message))
+                click.echo(
+                    f"\n无法读取：{message}" if show_bar else f"无法读取：{message}", err=True
+                )
+                continue
+            findings = screener.screen_document(doc)
+            all_findings.extend(findings)
+            if fmt == "jsonl":
+                for f in findings:
+                    click.echo(_dumps(f.to_dict()))
+            elif fmt == "table":
+                title = doc.metadata.title or ""
+                click.echo(
+                    f"{doc.path}"
+                    + (f"（{title}）" if title else "")
+                    + f"：{len(findings)} 条疑似问题"
+                )
+                for f in findings:
+                    click.echo(format_finding(f))
+    st = screener.stats
+    if fmt == "json":
+        click.echo(
+            _dumps(
+                {
+                    "findings": [f.to_dict() for f in all_findings],
+                    "failures": [f.to_dict() for f in failures],
+                    "stats": st.to_dict(),
+                    "negative_list": screener.neglist.status.message,
+                    "engine": screener.engine,
+                }
+            )
+        )
+    click.echo(
+        f"共 {len(files)} 个文件：筛查 {st.documents} 个，无法读取 {len(failures)} 个；"
+        f"条款 {st.clauses} 条，其中 {st.stage1} 条含触发词进入模型评分；"
+        f"疑似问题 {len(all_findings)} 条（阈值 {screener.threshold:.3f}）。",
+        err=True,
+    )
+    if not screener.neglist.status.available:
+        click.echo(screener.neglist.status.message, err=True)
+
+
+@click.command("check")
+@click.argument("text")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="输出格式。",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="报出阈值（0–1）。默认使用模型选定的阈值。",
+)
+@click.pass_context
+def check_cmd(ctx: click.Context, text: str, fmt: str, threshold: float | None) -> None:
+    """快速筛查一段条款文字，例如：screening check "申报企业须在本县注册并纳税"。"""
+    screener = _load_screener(ctx, threshold)
+    findings = screener.check_text(text)
+    if fmt == "json":
+        click.echo(_dumps({"findings": [f.to_dict() for f in findings], "engine": screener.engine}))
+        return
+    if not findings:
+        click.echo(f"未发现疑似问题（阈值 {screener.threshold:.3f}）。")
+    for f in findings:
+        click.echo(format_finding(f))
+
+
+COMMANDS = [scan_cmd, check_cmd]

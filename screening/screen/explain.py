@@ -1,0 +1,133 @@
+"""Everything said about a finding besides its score: codes, rationale, 1670 class, exceptions."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..corpus.schema import FAMILIES, Standard
+from ..types import Precedent, StandardScore
+from .labels import family_of_code
+from .lexicon import FAMILY_LABELS, Signals
+from .precedents import PrecedentIndex
+
+_ITEM_CODE = re.compile(r"^FCR-\d+-\d+$")
+
+# Standard families whose wording is about market access; only these get a 1670号 class.
+_APPROVAL_WORDS = re.compile(r"审批|许可|核准|批准|备案|前置|资质|准入|登记|年检|年审|方可|才能")
+
+# Wording that touches an exception ground → the 《条例》 art. 12 item it may fall under.
+_EXCEPTION_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("国家安全|国防", "EXC-TL12-1"),
+    ("科技进步|自主创新|科技创新|技术创新", "EXC-TL12-2"),
+    ("节能|节约能源|环保|环境保护|生态环境|救灾|救助|公共利益|公共卫生", "EXC-TL12-3"),
+    ("法律、行政法规规定|国务院批准", "EXC-TL12-4"),
+)
+
+
+def rank_codes(
+    barrier: float,
+    family_probs: np.ndarray,
+    sims_row: np.ndarray,
+    index: PrecedentIndex,
+    standards: dict[str, Standard],
+    k: int = 10,
+) -> list[StandardScore]:
+    """Score item codes: precedent votes (sharpened by similarity) within each family, times the
+    family's calibrated score; the standards' own wording votes too."""
+    votes: dict[str, float] = defaultdict(float)
+    for entry, sim in index.top(sims_row, k):
+        weight = max(sim, 0.0) ** 8
+        item_codes = [c for c in entry.codes if _ITEM_CODE.match(c)]
+        for code in item_codes:
+            votes[code] += weight / len(item_codes)
+    per_family: dict[str, float] = defaultdict(float)
+    for code, v in votes.items():
+        fam = family_of_code(code)
+        if fam:
+            per_family[fam] += v
+    scored = []
+    for code, v in votes.items():
+        fam = family_of_code(code)
+        if not fam or code not in standards:
+            continue
+        fam_score = barrier * float(family_probs[FAMILIES.index(fam)])
+        scored.append(
+            StandardScore(code, round(fam_score * v / per_family[fam], 4), standards[code].text)
+        )
+    scored.sort(key=lambda s: (-s.score, s.code))
+    return scored[:5]
+
+
+def precedents_for(
+    sims_row: np.ndarray, index: PrecedentIndex, k: int = 3
+) -> tuple[Precedent, ...]:
+    out = []
+    for entry, sim in index.top(sims_row, k, kinds=("case", "guidance")):
+        out.append(
+            Precedent(entry.id, round(sim, 4), entry.notice_title, entry.text[:200], entry.kind)
+        )
+    return tuple(out)
+
+
+def trigger_words(signals: Signals, limit: int = 4) -> tuple[str, ...]:
+    seen: list[str] = []
+    for h in signals.hits:
+        if h.text not in seen:
+            seen.append(h.text)
+    return tuple(seen[:limit])
+
+
+def class_1670(family: str | None, text: str, signals: Signals) -> str | None:
+    """1670号 applies to market-access barriers: 审批违规 when the clause sets an approval-type
+    condition, otherwise 隐性壁垒 (conditions that keep operators out without a formal permit)."""
+    if family != FAMILIES[0] and not (family == FAMILIES[1] and "region" in signals.families):
+        return None
+    if "approval" in signals.families and _APPROVAL_WORDS.search(text):
+        return "审批违规"
+    return "隐性壁垒"
+
+
+def rationale(
+    signals: Signals,
+    primary: StandardScore | None,
+    family: str | None,
+    precedents: Sequence[Precedent],
+    compliant_hint: bool,
+) -> str:
+    parts = []
+    fams = [FAMILY_LABELS[f] for f in dict.fromkeys(h.family for h in signals.hits)][:3]
+    words = "、".join(f"“{w}”" for w in trigger_words(signals, 3))
+    if words:
+        parts.append(f"条款含{words}等{('、'.join(fams))}用语")
+    if precedents:
+        p = precedents[0]
+        parts.append(
+            f"与{'通报案例' if p.kind == 'case' else '总局答疑'} {p.case_id}"
+            f"（相似度 {p.similarity:.2f}）相近"
+        )
+    if primary:
+        parts.append(f"疑似属于{primary.code}“{primary.text}”")
+    elif family:
+        parts.append(f"疑似属于“{family}”类问题")
+    sentence = "，".join(parts) or "条款与通报案例措辞相近"
+    if compliant_hint:
+        sentence += "（条款含“不得”“依法”等措辞，可能属于合规表述，请结合上下文判断）"
+    return sentence + "。"
+
+
+def exception_note(text: str, standards: dict[str, Standard]) -> str | None:
+    """Name the 条例 art. 12 / 办法 art. 25 grounds the wording touches; never drops a finding."""
+    codes = [code for pat, code in _EXCEPTION_PATTERNS if re.search(pat, text)]
+    if not codes:
+        return None
+    labels = "；".join(
+        f"{code}“{standards[code].text if code in standards else ''}”" for code in codes
+    )
+    return (
+        f"条款涉及例外情形：{labels}。如确属《公平竞争审查条例》第十二条、《实施办法》第二十五条规定的例外情形，"
+        "且没有对公平竞争影响更小的替代方案、并明确实施期限或终止条件，可以出台；请核实后在台账中说明。"
+    )

@@ -1,0 +1,210 @@
+"""Training, persistence, the engine and the scan CLI — with the tiny fake embedder (fast).
+
+The real embedders are exercised by tests/test_screen_golden.py; here every stage runs on the
+real corpus but with ``fake.v1`` vectors, so the tests check plumbing and contracts, not quality.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from sklearn.base import clone
+
+from screening.cli import main
+from screening.config import Settings
+from screening.corpus import load_cases, load_standards
+from screening.errors import ModelError
+from screening.screen import store
+from screening.screen.classifier import BarrierClassifier
+from screening.screen.engine import Screener
+from screening.screen.labels import code_matches, family_of_code, split_cases
+from screening.screen.model import FALSE_ALARM_BUDGET, MODEL_FILE, load_model, train
+
+ROOT = Path(__file__).resolve().parent.parent
+FIELDS = {"path", "doc_sha256", "clause", "start", "end", "page", "article_path", "score",
+          "standard", "standards", "family", "class_1670", "precedents", "rationale",
+          "exception_note", "engine"}
+
+
+@pytest.fixture(scope="session")
+def fake_settings(tmp_path_factory):
+    models = tmp_path_factory.mktemp("models")
+    return Settings(models=models)
+
+
+@pytest.fixture(scope="session")
+def fake_model(fake_settings):
+    model = train(fake_settings, embedder_names=("fake.v1",))
+    store.save(fake_settings, model)
+    store.promote(fake_settings, model.model_id)
+    return model
+
+
+@pytest.fixture(scope="session")
+def screener(fake_settings, fake_model):
+    return Screener.load(fake_settings, train_if_missing=False)
+
+
+def test_card_states_data_threshold_and_rule(fake_model):
+    card = fake_model.card
+    assert card["strategy"] == "hybrid.v1"
+    assert card["data"]["positives"] > 250
+    assert card["data"]["negatives_regulations"] > 5000
+    assert "推定合规" in card["negative_sampling"]
+    assert card["oof_false_alarm_rate_regulations"] <= FALSE_ALARM_BUDGET + 1e-9
+    assert 0 < card["threshold"] < 1
+    assert card["gate"]["oof_recall"] >= 0.97
+
+
+def test_training_is_deterministic(fake_settings, fake_model):
+    again = train(fake_settings, embedder_names=("fake.v1",))
+    assert again.model_id == fake_model.model_id
+    assert again.threshold == pytest.approx(fake_model.threshold)
+
+
+def test_save_load_roundtrip_scores_identically(fake_settings, fake_model):
+    loaded = load_model(store.root(fake_settings) / fake_model.model_id)
+    X = np.random.default_rng(0).normal(size=(4, fake_model.classifier.n_features_in_))
+    assert np.allclose(loaded.classifier.predict_proba(X), fake_model.classifier.predict_proba(X))
+    assert loaded.gate_threshold == fake_model.gate_threshold
+
+
+def test_damaged_model_file_says_how_to_recover(tmp_path, fake_settings, fake_model):
+    import shutil
+
+    copy = tmp_path / "broken"
+    shutil.copytree(store.root(fake_settings) / fake_model.model_id, copy)
+    (copy / MODEL_FILE).write_bytes(b"not a model")
+    with pytest.raises(ModelError) as err:
+        load_model(copy)
+    assert str(err.value) == (
+        f"模型错误：模型文件 {copy / MODEL_FILE} 已损坏或与当前软件版本不兼容。"
+        "请运行 `screening model retrain` 重新训练，或用 `screening model rollback` 回到上一版本。"
+    )
+
+
+def test_rollback_without_history(tmp_path):
+    with pytest.raises(ModelError, match="没有可以回退的上一版本模型"):
+        store.rollback(Settings(models=tmp_path))
+
+
+def test_classifier_follows_estimator_contract():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 5))
+    y = np.array(["", "限制市场准入和退出", "影响生产经营成本"] * 40, dtype=object)
+    X[y != ""] += 2.0
+    clf = BarrierClassifier(C=0.5, cv=3)
+    assert clone(clf).get_params()["C"] == 0.5
+    assert clf.fit(X, y) is clf
+    proba = clf.predict_proba(X)
+    assert proba.shape == (120, 5)
+    assert np.allclose(proba.sum(axis=1), 1.0)
+    assert set(clf.predict(X)) <= set(clf.classes_)
+
+
+def test_split_never_separates_linked_duplicates():
+    cases = load_cases(ROOT / "corpus")
+    train_cases, test_cases = split_cases(cases)
+    assert {c.id for c in train_cases}.isdisjoint({c.id for c in test_cases})
+    assert {c.group_id for c in train_cases}.isdisjoint({c.group_id for c in test_cases})
+    assert {c.notice_title for c in train_cases}.isdisjoint({c.notice_title for c in test_cases})
+    assert split_cases(cases) == (train_cases, test_cases)
+    spans = sum(len(c.offending_text) for c in test_cases)
+    assert 0.15 < spans / sum(len(c.offending_text) for c in cases) < 0.35
+
+
+@pytest.mark.parametrize(
+    ("predicted", "truth", "ok"),
+    [
+        ("FCR-19-3", ("FCR-19-3",), True),
+        ("FCR-19-3", ("FCR-19",), True),
+        ("FCR-19-3", ("FCR-19-4",), False),
+        ("FCR-12-2", ("FCR-19", "FCR-12-2"), True),
+        (None, ("FCR-19",), False),
+    ],
+)
+def test_code_matches(predicted, truth, ok):
+    assert code_matches(predicted, truth) is ok
+
+
+@pytest.mark.parametrize(
+    ("code", "family"),
+    [("FCR-9-2", "限制市场准入和退出"), ("FCR-12-3", "限制市场准入和退出"),
+     ("FCR-13-1", "限制商品要素自由流动"), ("FCR-19-3", "影响生产经营成本"),
+     ("FCR-23-1", "影响生产经营行为"), ("FCR-24", None)],
+)
+def test_family_of_code(code, family):
+    assert family_of_code(code) == family
+
+
+def test_findings_are_checkable(screener):
+    text = (
+        "第一条 申报企业须在本县注册登记并在本县纳税，承诺十年内不迁出本县。\n"
+        "第二条 对新引进企业按其地方经济发展贡献的80%给予奖励。\n"
+        "第三条 政府采购中同等条件下优先采购本地企业产品。\n"
+        "第四条 本办法自发布之日起施行。"
+    )
+    findings = screener.check_text(text)
+    standards = {s.code: s.text for s in load_standards(ROOT / "corpus")}
+    doc_text = text
+    for f in findings:
+        d = f.to_dict()
+        assert set(d) >= FIELDS
+        assert doc_text[f.start : f.end] == f.clause
+        assert 0.0 <= f.score <= 1.0
+        for s in f.standards:
+            assert standards[s.code] == s.text  # quoted verbatim from the bundled law text
+        if f.standard:
+            assert f.standard in {s.code for s in f.standards}
+        assert f.rationale.endswith("。")
+        assert f.engine["strategy"] == "hybrid.v1"
+    assert screener.stats.clauses >= 4
+
+
+def test_exception_and_negative_list_notes(screener):
+    from screening.screen.explain import exception_note
+    from screening.screen.neglist_check import NegativeListChecker
+
+    standards = {s.code: s for s in load_standards(ROOT / "corpus")}
+    note = exception_note("为保护生态环境，限定由本地企业承担垃圾处理", standards)
+    assert "EXC-TL12-3" in note and "可以出台" in note
+    assert exception_note("申报企业须在本县注册", standards) is None
+    check = NegativeListChecker(ROOT / "corpus").check("从事该业务须经县住建局批准后方可经营")
+    assert check is not None and check.code is None
+    assert "尚未导入市场准入负面清单" in check.note
+
+
+def test_scan_cli_jsonl_and_bad_files(tmp_path, fake_settings, fake_model):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text(
+        "一、申报条件\n（一）企业须在本县注册并纳税；\n（二）承诺五年内不迁出本县。\n",
+        encoding="utf-8",
+    )
+    (docs / "broken.docx").write_bytes(b"PK\x03\x04 truncated")
+    result = CliRunner().invoke(
+        main, ["--models", str(fake_settings.models), "scan", "--format", "jsonl",
+               "--threshold", "0", str(docs)]
+    )
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    assert rows, result.output
+    for row in rows:
+        assert set(row) >= FIELDS
+        assert row["path"].endswith("a.txt")
+    assert "无法读取：" in result.stderr and "broken.docx" in result.stderr
+    assert "共 2 个文件：筛查 1 个，无法读取 1 个" in result.stderr
+
+
+def test_check_cli(fake_settings, fake_model):
+    result = CliRunner().invoke(
+        main, ["--models", str(fake_settings.models), "check", "--format", "json",
+               "--threshold", "0", "申报企业须在本县注册并纳税"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["findings"] and data["findings"][0]["clause"] == "申报企业须在本县注册并纳税"
