@@ -25,7 +25,7 @@ from .citations import (
 )
 from .schema import CLASSES_1670, FAMILIES, Case, Guidance, Provenance, Standard
 
-BUILDER_VERSION = "corpus-build.v2"  # v2: negatives/local_regulations.jsonl
+BUILDER_VERSION = "corpus-build.v3"  # v2: negatives/local_regulations; v3: policy_docs
 
 BANFA_FILE = "reference/laws/公平竞争审查条例实施办法.txt"
 TIAOLI_FILE = "reference/laws/公平竞争审查条例.txt"
@@ -48,7 +48,20 @@ OUTPUT_FILES = (
     "negative_list/editions_meta.json",
     "negative_list/barrier_types.json",
     "negatives/local_regulations.jsonl",
+    "negatives/policy_docs.jsonl",
 )
+
+# Policy documents converted into samples/docs (scripts/build_samples.py): kept out of training
+# so the demo screens documents the model has not learned from.
+DEMO_SAMPLE_SOURCES = {
+    "chengdu-chengdu-gxq-xjj-ruku.txt",
+    "liuhe-2023chanye.txt",
+    "page-dongying-kfq-fuwuye-fuchi-2023.txt",
+    "page-hefei-jxj-shengui-jigai-2023.txt",
+    "page-hunan-gxt-5g-changjing-2022.txt",
+    "page-hainan-fgw-chongdian-zanxing-2016.txt",
+    "procurement-proc-01.txt",
+}
 
 BANFA_NAME = "公平竞争审查条例实施办法"
 TIAOLI_NAME = "公平竞争审查条例"
@@ -589,7 +602,7 @@ def dataclass_dict(obj: Any) -> dict[str, Any]:
 
 def build_corpus(shared: str | Path, out: str | Path) -> dict[str, Any]:
     """Build every corpus file from ``shared`` into ``out``; returns the manifest written."""
-    from .negatives import sample_negatives
+    from .negatives import sample_negatives, sample_policy_negatives
     from .readme import render_readme
 
     src = _Sources(Path(shared))
@@ -619,6 +632,10 @@ def build_corpus(shared: str | Path, out: str | Path) -> dict[str, Any]:
         )
     counts["negatives"] = _write_jsonl(
         out / "negatives" / "local_regulations.jsonl", sample_negatives(src.shared)
+    )
+    counts["negatives_policy"] = _write_jsonl(
+        out / "negatives" / "policy_docs.jsonl",
+        sample_policy_negatives(src.shared, exclude=DEMO_SAMPLE_SOURCES),
     )
     laws = _copy_laws(src, out / "laws")
     stats = corpus_stats(standards, cases, guidance, xize, paraphrases)

@@ -62,3 +62,49 @@ def sample_negatives(shared: Path) -> Iterator[dict[str, Any]]:
                     "imported_at": None,
                 },
             }
+
+
+POLICY_DIR = "corpus-samples/policy-docs"
+# Trigger families that carry barrier meaning; clauses with only genre words (采购, 申报条件,
+# 许可) and none of these are boilerplate of procurement notices and policy documents.
+BARRIER_TRIGGERS = frozenset(
+    {"region", "registration", "designation", "reward", "deposit", "price", "exit", "quantity",
+     "ownership"}
+)
+
+
+def sample_policy_negatives(shared: Path, exclude: set[str]) -> Iterator[dict[str, Any]]:
+    """Weakly-labelled compliant clauses in the genre users screen (notices, procurement).
+
+    The regulations alone teach the model that anything in policy-document or procurement
+    style is suspect. Clauses of the shared policy documents that contain none of the
+    barrier-type triggers (contact lines, procedures, document lists, titles) are added as
+    presumed-compliant examples. Documents in ``exclude`` (the demo samples) are left out.
+    """
+    from ..parse import parse_file
+    from ..screen.lexicon import read_signals
+    from ..segment import segment
+
+    for path in sorted((shared / POLICY_DIR).glob("*.txt")):
+        rel = path.relative_to(shared).as_posix()
+        if path.name in exclude:
+            continue
+        doc = parse_file(path)
+        for c in segment(doc):
+            if not MIN_LEN <= len(c.text) <= MAX_LEN:
+                continue
+            if read_signals(c.text).families & BARRIER_TRIGGERS:
+                continue
+            yield {
+                "id": f"negp-{hashlib.sha256(f'{rel}#{c.start}'.encode()).hexdigest()[:12]}",
+                "text": c.text,
+                "article_path": c.article_path,
+                "label": "compliant_weak",  # no barrier-type trigger word (lexicon.v1)
+                "provenance": {
+                    "source": rel,
+                    "sha256": doc.sha256,
+                    "locator": f"字符 {c.start}-{c.end}",
+                    "note": None,
+                    "imported_at": None,
+                },
+            }
