@@ -51,7 +51,43 @@ def regen_segment() -> int:
     return count
 
 
-GENERATORS: dict[str, Callable[[], int]] = {"segment": regen_segment}
+SCAN_MODELS = ROOT / "models" / "cache" / "test-suite"  # git-ignored; shared with the test
+
+
+def scan_lines() -> list[str]:
+    """Findings on the bundled samples: where, which standard, and the score to two decimals."""
+    from screening.config import Settings
+    from screening.parse import iter_files, parse_file
+    from screening.screen.engine import Screener
+
+    screener = Screener.load(Settings(models=SCAN_MODELS))
+    lines = []
+    for path in iter_files([ROOT / "samples" / "docs"]):
+        for f in screener.screen_document(parse_file(path)):
+            row = {
+                "file": path.name,
+                "start": f.start,
+                "end": f.end,
+                "article_path": f.article_path,
+                "standard": f.standard,
+                "family": f.family,
+                "score": round(f.score, 2),
+                "clause": f.clause,
+            }
+            lines.append(json.dumps(row, ensure_ascii=False, sort_keys=True))
+    return lines
+
+
+def regen_scan() -> int:
+    out = GOLDEN / "scan" / "samples.jsonl"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    lines = scan_lines()
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"scan: samples/docs -> {len(lines)} findings")
+    return 1
+
+
+GENERATORS: dict[str, Callable[[], int]] = {"segment": regen_segment, "scan": regen_scan}
 
 
 def main(argv: list[str] | None = None) -> int:

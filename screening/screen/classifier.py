@@ -89,3 +89,41 @@ class BarrierClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+class ArticleClassifier(ClassifierMixin, BaseEstimator):
+    """Which 实施办法 article (9–23) a barrier most likely breaches, from the same features.
+
+    Trained on barriers whose case cites a standard; ``article_proba`` spreads the probability
+    over every article of the standards so an unseen article is never impossible.
+    """
+
+    def __init__(self, *, C: float = 0.1, prior: float = 0.02) -> None:
+        self.C = C
+        self.prior = prior
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> ArticleClassifier:
+        y = np.asarray(y, dtype=int)
+        self.classes_ = np.unique(y)
+        if len(self.classes_) >= 2:
+            self.model_ = make_pipeline(
+                StandardScaler(), LogisticRegression(C=self.C, max_iter=5000)
+            ).fit(np.asarray(X, dtype=np.float64), y)
+        else:
+            self.model_ = None
+        return self
+
+    def article_proba(
+        self, X: np.ndarray, articles: range = range(9, 24)
+    ) -> list[dict[int, float]]:
+        check_is_fitted(self, "classes_")
+        X = np.asarray(X, dtype=np.float64)
+        no_model = self.model_ is None
+        probs = np.ones((X.shape[0], 1)) if no_model else self.model_.predict_proba(X)
+        out = []
+        for row in probs:
+            d = {a: self.prior / len(articles) for a in articles}
+            for cls, p in zip(self.classes_, row, strict=True):
+                d[int(cls)] = d.get(int(cls), 0.0) + (1 - self.prior) * float(p)
+            out.append(d)
+        return out

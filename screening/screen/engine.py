@@ -1,7 +1,8 @@
 """The screening engine: a cheap first stage, then embeddings and the classifier, then findings.
 
-Stage 1 (every clause, ~18,000 clauses/s): a character TF-IDF gate learned from the corpus, or a
-barrier-shaped combination of lexicon triggers. Clauses passing neither are not embedded.
+Stage 1 (every clause, ~18,000 clauses/s): a clause goes on when it has a barrier-shaped
+combination of lexicon triggers, or at least one trigger word and a passing score from the
+character TF-IDF gate learned from the corpus. A clause with no trigger word is never scored.
 Stage 2 (the rest): both embedders, precedent similarities, lexicon and modality features, and
 the calibrated classifier.
 A clause whose score reaches the threshold becomes a Finding with its standards (quoting the
@@ -36,6 +37,7 @@ from .explain import (
     trigger_words,
 )
 from .features import ClauseView, leadins
+from .labels import family_of_code
 from .lexicon import is_candidate
 from .model import ScreeningModel, engine_code_sha256, train
 from .neglist_check import NegativeListChecker
@@ -158,7 +160,11 @@ class Screener:
         views, picked = [], []
         for (clause, lead), g in zip(candidates, gate, strict=True):
             view = ClauseView.of(clause.text, lead)
-            if g < self.model.gate_threshold and not is_candidate(view.signals):
+            # No trigger word at all: nothing a reviewer could be pointed at. Otherwise the
+            # learned gate decides, and barrier-shaped trigger combinations always pass.
+            if not is_candidate(view.signals) and not (
+                view.signals.families and g >= self.model.gate_threshold
+            ):
                 continue
             views.append(view)
             picked.append(clause)
@@ -169,13 +175,22 @@ class Screener:
             vectors = self._encode([c.text for c in picked])
             X, sims = self.model.features(views, vectors)
             barrier = self.model.classifier.barrier_proba(X)
-            fam_probs = self.model.classifier.family_proba(X)
-            for i in np.flatnonzero(barrier >= self.threshold):
-                findings.append(
-                    self._finding(
-                        doc, picked[i], views[i], float(barrier[i]), fam_probs[i], sims[i]
+            hits = np.flatnonzero(barrier >= self.threshold)
+            if len(hits):
+                fam_probs = self.model.classifier.family_proba(X[hits])
+                art_probs = self.model.articles.article_proba(X[hits])
+                for j, i in enumerate(hits):
+                    findings.append(
+                        self._finding(
+                            doc,
+                            picked[i],
+                            views[i],
+                            float(barrier[i]),
+                            fam_probs[j],
+                            art_probs[j],
+                            sims[i],
+                        )
                     )
-                )
         stats.findings = len(findings)
         self.stats.add(stats)
         return findings
@@ -187,9 +202,10 @@ class Screener:
         view: ClauseView,
         score: float,
         fam_probs: np.ndarray,
+        art_probs: dict[int, float],
         sims_row: np.ndarray,
     ) -> Finding:
-        ranked = rank_codes(score, fam_probs, sims_row, self.model.index, self.standards)
+        ranked = rank_codes(score, art_probs, sims_row, self.model.index, self.standards)
         family = FAMILIES[int(np.argmax(fam_probs))]
         list_check = self.neglist.check(clause.text)
         if list_check and list_check.code and list_check.code in self.standards:
@@ -201,10 +217,9 @@ class Screener:
                 [extra, *[r for r in ranked if r.code != extra.code]],
                 key=lambda s: (-s.score, s.code),
             )
-        primary = next(
-            (r for r in ranked if r.code.split("-")[1] in _family_articles(family)), None
-        )
-        primary = primary or (ranked[0] if ranked else None)
+        primary = ranked[0] if ranked else None
+        if primary is not None:  # keep the family consistent with the cited standard
+            family = family_of_code(primary.code) or family
         precedents = precedents_for(sims_row, self.model.index)
         compliant_hint = view.signals.compliant_modality or bool(
             view.leadin and (view.leadin.prohibits or view.leadin.equal)
@@ -249,12 +264,6 @@ class Screener:
     def screen_many(self, docs: Iterable[Document]) -> Iterable[tuple[Document, list[Finding]]]:
         for doc in docs:
             yield doc, self.screen_document(doc)
-
-
-def _family_articles(family: str) -> set[str]:
-    from .labels import _ARTICLE_FAMILY
-
-    return {str(a) for a, f in _ARTICLE_FAMILY.items() if f == family}
 
 
 def _stderr(msg: str) -> None:

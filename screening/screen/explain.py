@@ -10,7 +10,6 @@ import numpy as np
 
 from ..corpus.schema import FAMILIES, Standard
 from ..types import Precedent, StandardScore
-from .labels import family_of_code
 from .lexicon import FAMILY_LABELS, Signals
 from .precedents import PrecedentIndex
 
@@ -30,34 +29,37 @@ _EXCEPTION_PATTERNS: tuple[tuple[str, str], ...] = (
 
 def rank_codes(
     barrier: float,
-    family_probs: np.ndarray,
+    article_probs: dict[int, float],
     sims_row: np.ndarray,
     index: PrecedentIndex,
     standards: dict[str, Standard],
     k: int = 10,
 ) -> list[StandardScore]:
-    """Score item codes: precedent votes (sharpened by similarity) within each family, times the
-    family's calibrated score; the standards' own wording votes too."""
+    """Score item codes as P(barrier) × P(article) × P(item | article).
+
+    P(article) comes from the article model; within an article, items share the votes of the
+    nearest precedents that cite them (sharpened by similarity) and of the standards' own
+    wording, so the item whose precedents and text the clause resembles most comes first.
+    """
     votes: dict[str, float] = defaultdict(float)
-    for entry, sim in index.top(sims_row, k):
-        weight = max(sim, 0.0) ** 8
+    for entry, sim in index.top(sims_row, k, kinds=("case", "guidance")):
         item_codes = [c for c in entry.codes if _ITEM_CODE.match(c)]
         for code in item_codes:
-            votes[code] += weight / len(item_codes)
-    per_family: dict[str, float] = defaultdict(float)
+            votes[code] += max(sim, 0.0) ** 8 / len(item_codes)
+    std_mask = index.mask(("standard",))
+    for i in np.flatnonzero(std_mask):
+        votes[index.entries[i].id] += 0.5 * max(float(sims_row[i]), 0.0) ** 8
+    by_article: dict[int, list[tuple[str, float]]] = defaultdict(list)
     for code, v in votes.items():
-        fam = family_of_code(code)
-        if fam:
-            per_family[fam] += v
+        if code in standards:
+            by_article[int(code.split("-")[1])].append((code, v))
     scored = []
-    for code, v in votes.items():
-        fam = family_of_code(code)
-        if not fam or code not in standards:
-            continue
-        fam_score = barrier * float(family_probs[FAMILIES.index(fam)])
-        scored.append(
-            StandardScore(code, round(fam_score * v / per_family[fam], 4), standards[code].text)
-        )
+    for article, p_article in article_probs.items():
+        items = by_article.get(article, [])
+        total = sum(v for _, v in items)
+        for code, v in items:
+            score = barrier * p_article * (v / total if total else 0.0)
+            scored.append(StandardScore(code, round(score, 4), standards[code].text))
     scored.sort(key=lambda s: (-s.score, s.code))
     return scored[:5]
 

@@ -25,10 +25,10 @@ from ..config import Settings
 from ..corpus import load_cases, load_guidance, load_standards
 from ..corpus.schema import FAMILIES, Case
 from ..errors import ModelError
-from .classifier import COMPLIANT, UNKNOWN_FAMILY, BarrierClassifier
+from .classifier import COMPLIANT, UNKNOWN_FAMILY, ArticleClassifier, BarrierClassifier
 from .embcache import EmbeddingCache
 from .features import ClauseView, build_features, feature_names, leadins
-from .labels import case_family
+from .labels import article_of, case_family
 from .precedents import Entry, PrecedentIndex, case_entries, guidance_entries, standard_entries
 
 STRATEGY = "hybrid.v1"
@@ -71,11 +71,12 @@ class TrainingData:
 
 
 def _read_negatives(corpus_dir: Path) -> list[dict[str, Any]]:
-    path = corpus_dir / "negatives" / "local_regulations.jsonl"
-    if not path.is_file():
-        return []
-    with path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+    """Every presumed-compliant sample in corpus/negatives/*.jsonl, in a stable order."""
+    rows = []
+    for path in sorted((corpus_dir / "negatives").glob("*.jsonl")):
+        with path.open(encoding="utf-8") as fh:
+            rows.extend(json.loads(line) for line in fh if line.strip())
+    return rows
 
 
 def law_examples(corpus_dir: Path) -> list[Example]:
@@ -145,6 +146,7 @@ def training_data(
     info = {
         "positives": sum(1 for e in examples if e.label != COMPLIANT),
         "negatives_regulations": sum(1 for e in examples if e.source == "negative"),
+        "negatives_policy_documents": sum(1 for e in examples if e.source == "negative_policy"),
         "negatives_laws": sum(1 for e in examples if e.source == "law"),
         "decisions": len(decisions),
         "cases": len(cases),
@@ -161,6 +163,7 @@ class ScreeningModel:
     gate: Any  # sklearn Pipeline: character TF-IDF → logistic regression
     gate_threshold: float
     classifier: BarrierClassifier
+    articles: ArticleClassifier
     indexes: dict[str, PrecedentIndex]  # same entries, vectors of each embedder
     threshold: float
     embedder_names: tuple[str, ...]
@@ -302,6 +305,13 @@ def train(
     threshold = choose_threshold(oof, regulation)
     gate = make_gate(seed).fit(texts, positive)
     clf = BarrierClassifier(random_state=seed).fit(X, y)
+    article_rows, article_labels = [], []
+    for i, e in enumerate(data.examples):
+        arts = [a for a in (article_of(c) for c in e.codes) if a is not None and 9 <= a <= 23]
+        if e.label != COMPLIANT and arts:
+            article_rows.append(i)
+            article_labels.append(max(set(arts), key=arts.count))
+    articles = ArticleClassifier().fit(X[article_rows], np.array(article_labels))
     seconds = time.perf_counter() - t0
     card = model_card(data, embedders, threshold, oof, positive, regulation, y, seconds, seed)
     card["gate"] = {
@@ -313,7 +323,10 @@ def train(
         ),
         "oof_recall": round(float((gate_oof[positive] >= gate_threshold).mean()), 4),
     }
-    return ScreeningModel(gate, gate_threshold, clf, indexes, threshold, tuple(embedders), card)
+    card["data"]["barriers_with_article"] = len(article_rows)
+    return ScreeningModel(
+        gate, gate_threshold, clf, articles, indexes, threshold, tuple(embedders), card
+    )
 
 
 def model_card(
@@ -351,7 +364,8 @@ def model_card(
         "data": data.info,
         "negative_sampling": (
             "地方性法规：按路径哈希固定选出 20% 的法规，每篇至多 30 条条款（corpus/negatives），"
-            "推定合规；规则文本（corpus/laws）全部条款，连同其列举引语一并读取，作为合规样本。"
+            "推定合规；政策文件与采购公告中不含壁垒类触发词的条款，弱标注为合规；"
+            "规则文本（corpus/laws）全部条款，连同其列举引语一并读取，作为合规样本。"
         ),
         "threshold": round(threshold, 6),
         "threshold_rule": f"训练集分组交叉验证（按通报/重复组/来源文件分组，5 折）中，"
@@ -404,6 +418,7 @@ def save_model(model: ScreeningModel, directory: Path) -> Path:
             "gate": model.gate,
             "gate_threshold": model.gate_threshold,
             "classifier": model.classifier,
+            "articles": model.articles,
             "entries": model.index.entries,
             "vectors": {n: idx.vectors for n, idx in model.indexes.items()},
             "threshold": model.threshold,
@@ -439,6 +454,7 @@ def load_model(directory: Path) -> ScreeningModel:
             payload["gate"],
             float(payload["gate_threshold"]),
             payload["classifier"],
+            payload["articles"],
             indexes,
             float(payload["threshold"]),
             tuple(payload["embedder_names"]),
