@@ -105,7 +105,9 @@ def test_missing_corpus_message(tmp_path) -> None:
 
 def test_corpus_info() -> None:
     code, out, _ = run("corpus", "info")
-    assert code == 0 and "corpus-build.v1" in out
+    from screening.corpus.build import BUILDER_VERSION
+
+    assert code == 0 and f"构建器版本：{BUILDER_VERSION}" in out
 
 
 def test_corpus_build_bad_shared(tmp_path) -> None:

@@ -208,3 +208,19 @@ def test_check_cli(fake_settings, fake_model):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["findings"] and data["findings"][0]["clause"] == "申报企业须在本县注册并纳税"
+
+
+def test_model_from_other_engine_code_is_not_loaded(tmp_path, fake_settings, fake_model):
+    """After a software update the old model is retrained, never unpickled and misread."""
+    import shutil
+
+    settings = Settings(models=tmp_path)
+    target = store.root(settings) / "old-model"
+    shutil.copytree(store.root(fake_settings) / fake_model.model_id, target)
+    card = json.loads((target / "card.json").read_text(encoding="utf-8"))
+    card["engine_code_sha256"] = "0" * 64
+    (target / "card.json").write_text(json.dumps(card), encoding="utf-8")
+    (target / MODEL_FILE).write_bytes(b"an old, incompatible pickle")
+    store.promote(settings, "old-model")
+    with pytest.raises(ModelError, match="尚无可用的筛查模型"):
+        Screener.load(settings, train_if_missing=False)

@@ -83,13 +83,12 @@ def scan_cmd(
     failures: list[Failure] = []
     all_findings: list[Finding] = []
     show_bar = len(files) >= 10 and sys.stderr.isatty()
-    with click.progressbar(
-        files, label="筛查中", file=sys.stderr, show_pos=True, hidden=not show_bar
-    ) as bar:
-        for path in bar:
+
+    def parsed(paths):
+        for path in paths:
             try:
-                doc = parse_file(path, screener.settings)
-            except Exception as err:
+                yield parse_file(path, screener.settings)
+            except Exception as err:  # reported per file, the batch goes on
                 code = getattr(err, "code", "internal")
                 message = (
                     str(err) if hasattr(err, "code") else f"读取时发生内部错误（{err}）：{path}"
@@ -98,8 +97,11 @@ def scan_cmd(
                 click.echo(
                     f"\n无法读取：{message}" if show_bar else f"无法读取：{message}", err=True
                 )
-                continue
-            findings = screener.screen_document(doc)
+
+    with click.progressbar(
+        files, label="筛查中", file=sys.stderr, show_pos=True, hidden=not show_bar
+    ) as bar:
+        for doc, findings in screener.screen_many(parsed(bar)):
             all_findings.extend(findings)
             if fmt == "jsonl":
                 for f in findings:

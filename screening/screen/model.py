@@ -353,7 +353,7 @@ def model_card(
     data_hash = data.digest()
     names = "+".join(embedders)
     return {
-        "model_id": f"{STRATEGY}-{data_hash[:12]}-s{seed}",
+        "model_id": f"{STRATEGY}-{data_hash[:10]}-{engine_code_sha256()[:6]}-s{seed}",
         "strategy": STRATEGY,
         "engine_code_sha256": engine_code_sha256(),
         "screening_version": __version__,

@@ -63,6 +63,18 @@ def promote(settings: Settings, model_id: str) -> None:
     _write_pointer(settings, {"current": model_id, "history": history[-20:]})
 
 
+def current_card(settings: Settings) -> dict[str, Any] | None:
+    """The current model's card, read without loading the model itself."""
+    mid = current_id(settings)
+    if mid is None:
+        return None
+    path = root(settings) / mid / CARD_FILE
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError):
+        return None
+
+
 def load_current(settings: Settings) -> ScreeningModel | None:
     mid = current_id(settings)
     if mid is None:
