@@ -234,3 +234,70 @@ class UnknownStandardError(CorpusError):
 class UnknownCaseError(CorpusError):
     code = "unknown_case"
     template = "没有编号为 {case_id} 的案例。运行 `screening cases list` 查看案例编号。"
+
+
+# --- review ledger (工作台账) -------------------------------------------------------------------
+
+
+class LedgerError(ScreeningError):
+    code = "ledger"
+    template = "工作台账错误：{detail}"
+
+
+class LedgerOpenError(LedgerError):
+    code = "ledger_open"
+    template = (
+        "无法打开工作台账（{detail}）：{path}。请确认该文件是本软件生成的台账数据库（SQLite），"
+        "或用 --ledger（环境变量 SCREENING_LEDGER）指定其他路径。"
+    )
+
+
+class LedgerTooNewError(LedgerError):
+    code = "ledger_too_new"
+    template = (
+        "工作台账由更新版本的软件创建（含本软件不认识的结构变更：{names}）：{path}。"
+        "请升级 screening 后再打开，以免损坏台账数据。"
+    )
+
+
+class CaseNotFoundError(LedgerError):
+    code = "ledger_case_missing"
+    template = "台账中没有编号为 {case_id} 的案件。运行 screening ledger list 查看案件编号。"
+
+
+class IllegalTransitionError(LedgerError):
+    code = "ledger_transition"
+    template = (
+        "案件 {case_id} 当前状态为“{state}”，不能执行“{action}”。当前可执行的操作：{allowed}。"
+    )
+
+
+class StaleVersionError(LedgerError):
+    code = "ledger_stale"
+    template = (
+        "案件 {case_id} 已被他人修改（您依据的是第 {expected} 版，当前为第 {actual} 版）。"
+        "请重新查看（screening ledger show {case_id}）确认最新情况后再操作。"
+    )
+
+
+class MissingFieldError(LedgerError):
+    code = "ledger_missing_field"
+    template = "“{action}”必须填写{field}。请用 {option} 提供后重试。"
+
+
+class DepartmentNotFoundError(LedgerError):
+    code = "ledger_department_missing"
+    template = (
+        "台账中没有名为“{name}”的部门。请先用 screening departments add {name} 添加，"
+        "或运行 screening departments list 查看已有部门。"
+    )
+
+
+class DepartmentExistsError(LedgerError):
+    code = "ledger_department_exists"
+    template = "部门“{name}”已存在，无需重复添加。运行 screening departments list 查看已有部门。"
+
+
+class InvalidValueError(LedgerError):
+    code = "ledger_invalid_value"
+    template = "{field}的取值“{value}”无效。{hint}"

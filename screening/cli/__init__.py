@@ -153,9 +153,9 @@ def main(
 
 
 def _register() -> None:
-    from . import corpus, documents, models_cmd, neglist, screen_cmd
+    from . import corpus, documents, ledger_cmd, models_cmd, neglist, screen_cmd
 
-    for module in (screen_cmd, documents, corpus, neglist, models_cmd):
+    for module in (screen_cmd, documents, corpus, neglist, models_cmd, ledger_cmd):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -1,0 +1,504 @@
+"""``screening ledger …`` and ``screening departments …``: the review ledger (工作台账) commands."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlite_utils import Database
+
+from .. import ledger as lg
+from ..errors import LedgerError
+from ..ledger.cases import ACTION_LABELS, is_overdue
+from ..ledger.db import calendar
+from ..ledger.export import export
+from . import get_settings
+
+
+@contextlib.contextmanager
+def _open(ctx: click.Context) -> Iterator[Database]:
+    path = get_settings(ctx).ledger
+    db = lg.open_ledger(path)
+    try:
+        yield db
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise LedgerError(
+                detail=f"台账 {path} 正被其他人或程序写入，本次操作未生效。请稍后重试。"
+            ) from None
+        raise
+    finally:
+        db.close()
+
+
+def _operator(ctx: click.Context, value: str | None) -> str:
+    return value or get_settings(ctx).operator
+
+
+def operator_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--operator", default=None, help="经办人姓名，写入操作记录。默认取配置项 operator。"
+    )(f)
+
+
+def version_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--expect-version",
+        type=int,
+        default=None,
+        help="您查看时的案件版本号（ledger show 中显示）。填写后，若案件已被他人修改则拒绝操作。",
+    )(f)
+
+
+def _changed(before: str, case: dict[str, Any], extra: str = "") -> None:
+    head = f"案件 {case['id']}：{before} → {case['status']}（第 {case['version']} 版）。"
+    click.echo((head + extra).rstrip())
+
+
+def _state_of(db: Database, case_id: int) -> str:
+    return lg.get_case(db, case_id)["status"]
+
+
+def _dumps(obj: object) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True)
+
+
+@click.group("ledger")
+def ledger_group() -> None:
+    """工作台账：筛查发现和投诉举报的案件登记、交办核查、认定、整改、复核、销号。
+
+    案件状态：待核查 → 核查中 → 已认定/已排除；已认定 → 整改中 → 待复核 → 已销号。
+    已排除、已销号的案件可重新打开（回到待核查）。每次操作都记入操作记录。
+    """
+
+
+@ledger_group.command("list")
+@click.option("--status", type=click.Choice(lg.STATES), default=None, help="按案件状态筛选。")
+@click.option("--department", default=None, help="按责任部门筛选。")
+@click.option("--source", type=click.Choice(lg.SOURCES), default=None, help="按案件来源筛选。")
+@click.option("--standard", default=None, help="按审查标准编号筛选，如 FCR-14-3。")
+@click.option("--overdue", is_flag=True, help="只列出已超过核查或整改期限的案件。")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="输出格式。"
+)
+@click.pass_context
+def list_cmd(
+    ctx: click.Context,
+    status: str | None,
+    department: str | None,
+    source: str | None,
+    standard: str | None,
+    overdue: bool,
+    fmt: str,
+) -> None:
+    """列出台账中的案件（可按状态、部门、来源、审查标准、是否逾期筛选）。"""
+    today = dt.date.today()
+    with _open(ctx) as db:
+        cases = lg.list_cases(
+            db,
+            status=status,
+            department=department,
+            source=source,
+            standard=standard,
+            overdue=overdue,
+            today=today,
+        )
+    if fmt == "json":
+        for case in cases:
+            click.echo(_dumps(case))
+        return
+    for c in cases:
+        due = c["rectify_deadline"] if c["status"] == "整改中" else c["verify_deadline"]
+        parts = [f"[{c['id']}]", c["status"], c["source"], c["department"] or "（未交办）"]
+        if due:
+            parts.append(f"期限 {due}" + ("（已逾期）" if is_overdue(c, today) else ""))
+        click.echo(" ".join(parts) + f"  {c['title']}")
+    click.echo(f"共 {len(cases)} 件。", err=True)
+
+
+@ledger_group.command("show")
+@click.argument("case_id", type=int)
+@click.pass_context
+def show_cmd(ctx: click.Context, case_id: int) -> None:
+    """显示一个案件的详情、涉嫌条款和全部操作记录。"""
+    with _open(ctx) as db:
+        c = lg.get_case(db, case_id)
+        findings = list(db.query("select * from findings where case_id = ? order by id", [case_id]))
+        actions = lg.case_actions(db, case_id)
+    labels = [
+        ("status", "状态"),
+        ("version", "版本"),
+        ("source", "来源"),
+        ("title", "标题"),
+        ("summary", "摘要"),
+        ("class_1670", "1670号文分类"),
+        ("subtype", "细分类型"),
+        ("department", "责任部门"),
+        ("assignee", "核查人"),
+        ("verify_deadline", "核查期限"),
+        ("decision_reason", "认定/排除理由"),
+        ("measures", "整改措施"),
+        ("responsible", "整改责任人"),
+        ("rectify_deadline", "整改期限"),
+        ("created_at", "登记时间"),
+        ("closed_at", "销号时间"),
+    ]
+    click.echo(f"案件 {c['id']}")
+    for key, label in labels:
+        if c.get(key) not in (None, ""):
+            click.echo(f"  {label}：{c[key]}")
+    if c["standards"]:
+        click.echo(f"  审查标准：{'、'.join(c['standards'])}")
+    if findings:
+        click.echo("涉嫌条款：")
+    for f in findings:
+        mark = "" if f["status"] == "active" else "（已不再筛出）"
+        click.echo(f"  - {f['clause']}{mark}  [{f['standard'] or '—'}，得分 {f['score']:.2f}]")
+    click.echo("操作记录：")
+    for a in actions:
+        move = (
+            f"{a['from_state'] or '—'} → {a['to_state']}"
+            if a["from_state"] != a["to_state"]
+            else ""
+        )
+        label = ACTION_LABELS.get(a["action"], a["action"])
+        click.echo(f"  {a['at']} {a['operator']} {label} {move} {a['note'] or ''}".rstrip())
+
+
+@ledger_group.command("assign")
+@click.argument("case_id", type=int)
+@click.option("--department", required=True, help="负责核查的部门（须先用 departments add 添加）。")
+@click.option("--assignee", required=True, help="核查人姓名。")
+@click.option(
+    "--days",
+    type=int,
+    default=None,
+    help=f"核查期限（工作日，不含周末和节假日）。默认 {lg.DEFAULT_VERIFY_DAYS} 个工作日。",
+)
+@click.option("--deadline", default=None, help="直接指定核查期限（YYYY-MM-DD），优先于 --days。")
+@version_option
+@operator_option
+@click.pass_context
+def assign_cmd(
+    ctx: click.Context,
+    case_id: int,
+    department: str,
+    assignee: str,
+    days: int | None,
+    deadline: str | None,
+    expect_version: int | None,
+    operator: str | None,
+) -> None:
+    """交办核查：把案件交给部门和核查人，并计算核查期限（待核查/核查中 → 核查中）。"""
+    with _open(ctx) as db:
+        before = _state_of(db, case_id)
+        case = lg.assign(
+            db,
+            case_id,
+            department=department,
+            assignee=assignee,
+            days=days,
+            deadline=deadline,
+            operator=_operator(ctx, operator),
+            expected_version=expect_version,
+        )
+    _changed(before, case, f"核查期限 {case['verify_deadline']}。")
+
+
+@ledger_group.command("decide")
+@click.argument("case_id", type=int)
+@click.option(
+    "--confirm/--dismiss",
+    "confirmed",
+    default=None,
+    help="--confirm 认定违规；--dismiss 排除（不构成违规）。二者必选其一。",
+)
+@click.option("--reason", default=None, help="认定或排除的理由（必填）。")
+@click.option(
+    "--class-1670",
+    type=click.Choice(lg.CLASSES_1670),
+    default=None,
+    help="按发改体改〔2021〕1670号文分类。",
+)
+@click.option("--subtype", default=None, help="细分类型（如隐性壁垒的具体表现）。")
+@click.option("--standard", "standards", multiple=True, help="认定违反的审查标准编号，可重复。")
+@version_option
+@operator_option
+@click.pass_context
+def decide_cmd(
+    ctx: click.Context,
+    case_id: int,
+    confirmed: bool | None,
+    reason: str | None,
+    class_1670: str | None,
+    subtype: str | None,
+    standards: tuple[str, ...],
+    expect_version: int | None,
+    operator: str | None,
+) -> None:
+    """认定或排除：核查结论（核查中 → 已认定/已排除），必须填写理由。"""
+    if confirmed is None:
+        raise click.UsageError("请用 --confirm（认定）或 --dismiss（排除）给出核查结论。")
+    with _open(ctx) as db:
+        before = _state_of(db, case_id)
+        case = lg.decide(
+            db,
+            case_id,
+            confirmed=confirmed,
+            reason=reason or "",
+            class_1670=class_1670,
+            subtype=subtype,
+            standards=list(standards) if standards else None,
+            operator=_operator(ctx, operator),
+            expected_version=expect_version,
+        )
+    _changed(before, case)
+
+
+@ledger_group.command("rectify")
+@click.argument("case_id", type=int)
+@click.option("--measures", default=None, help="整改措施（必填），如“删除第五条第二款”。")
+@click.option("--responsible", default=None, help="整改责任人（必填）。")
+@click.option("--deadline", default=None, help="整改期限 YYYY-MM-DD（必填）。")
+@version_option
+@operator_option
+@click.pass_context
+def rectify_cmd(
+    ctx: click.Context,
+    case_id: int,
+    measures: str | None,
+    responsible: str | None,
+    deadline: str | None,
+    expect_version: int | None,
+    operator: str | None,
+) -> None:
+    """部署整改：登记整改措施、责任人和期限（已认定/待复核 → 整改中）。"""
+    with _open(ctx) as db:
+        before = _state_of(db, case_id)
+        case = lg.rectify(
+            db,
+            case_id,
+            measures=measures or "",
+            responsible=responsible or "",
+            deadline=deadline or "",
+            operator=_operator(ctx, operator),
+            expected_version=expect_version,
+        )
+    _changed(before, case, f"整改期限 {case['rectify_deadline']}。")
+
+
+@ledger_group.command("review")
+@click.argument("case_id", type=int)
+@click.option("--note", default="", help="整改完成情况说明。")
+@version_option
+@operator_option
+@click.pass_context
+def review_cmd(
+    ctx: click.Context, case_id: int, note: str, expect_version: int | None, operator: str | None
+) -> None:
+    """提交复核：整改已完成，等待复核（整改中 → 待复核）。复核不通过时用 rectify 重新部署整改。"""
+    with _open(ctx) as db:
+        before = _state_of(db, case_id)
+        case = lg.submit_review(
+            db,
+            case_id,
+            note=note,
+            operator=_operator(ctx, operator),
+            expected_version=expect_version,
+        )
+    _changed(before, case)
+
+
+@ledger_group.command("close")
+@click.argument("case_id", type=int)
+@click.option("--note", default="", help="复核意见。")
+@version_option
+@operator_option
+@click.pass_context
+def close_cmd(
+    ctx: click.Context, case_id: int, note: str, expect_version: int | None, operator: str | None
+) -> None:
+    """复核销号：复核通过，案件销号（待复核 → 已销号）。"""
+    with _open(ctx) as db:
+        before = _state_of(db, case_id)
+        case = lg.close(
+            db,
+            case_id,
+            note=note,
+            operator=_operator(ctx, operator),
+            expected_version=expect_version,
+        )
+    _changed(before, case)
+
+
+@ledger_group.command("reopen")
+@click.argument("case_id", type=int)
+@click.option("--reason", default=None, help="重新打开的理由（必填）。")
+@version_option
+@operator_option
+@click.pass_context
+def reopen_cmd(
+    ctx: click.Context,
+    case_id: int,
+    reason: str | None,
+    expect_version: int | None,
+    operator: str | None,
+) -> None:
+    """重新打开：已排除或已销号的案件回到待核查，需重新交办（原交办信息清空，记录保留）。"""
+    with _open(ctx) as db:
+        before = _state_of(db, case_id)
+        case = lg.reopen(
+            db,
+            case_id,
+            reason=reason or "",
+            operator=_operator(ctx, operator),
+            expected_version=expect_version,
+        )
+    _changed(before, case)
+
+
+@ledger_group.command("note")
+@click.argument("case_id", type=int)
+@click.option("--text", "text", default=None, help="备注内容（必填）。")
+@operator_option
+@click.pass_context
+def note_cmd(ctx: click.Context, case_id: int, text: str | None, operator: str | None) -> None:
+    """添加备注：写入操作记录，不改变案件状态。"""
+    with _open(ctx) as db:
+        lg.add_note(db, case_id, note=text or "", operator=_operator(ctx, operator))
+    click.echo(f"已为案件 {case_id} 添加备注。")
+
+
+@ledger_group.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx"]),
+    default="xlsx",
+    show_default=True,
+    help="导出格式。",
+)
+@click.option(
+    "--output", "-o", required=True, type=click.Path(dir_okay=False), help="输出文件路径。"
+)
+@click.option(
+    "--include-contacts",
+    is_flag=True,
+    help="包含投诉举报人姓名和联系方式（默认隐去，以保护举报人）。",
+)
+@click.option("--status", type=click.Choice(lg.STATES), default=None, help="按案件状态筛选。")
+@click.option("--department", default=None, help="按责任部门筛选。")
+@click.option("--source", type=click.Choice(lg.SOURCES), default=None, help="按案件来源筛选。")
+@click.option("--standard", default=None, help="按审查标准编号筛选。")
+@click.option("--overdue", is_flag=True, help="只导出逾期案件。")
+@click.pass_context
+def export_cmd(
+    ctx: click.Context,
+    fmt: str,
+    output: str,
+    include_contacts: bool,
+    status: str | None,
+    department: str | None,
+    source: str | None,
+    standard: str | None,
+    overdue: bool,
+) -> None:
+    """导出工作台账（CSV 或 XLSX）。"""
+    with _open(ctx) as db:
+        n = export(
+            db,
+            output,
+            fmt,
+            include_contacts=include_contacts,
+            status=status,
+            department=department,
+            source=source,
+            standard=standard,
+            overdue=overdue,
+        )
+    hidden = "" if include_contacts else "（投诉举报人信息已隐去）"
+    click.echo(f"已导出 {n} 件案件到 {output}{hidden}。")
+
+
+@ledger_group.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="目标文件已存在时覆盖。")
+@click.pass_context
+def backup_cmd(ctx: click.Context, file: str, force: bool) -> None:
+    """备份工作台账到 FILE（使用 SQLite 在线备份，使用中也可安全备份）。"""
+    if Path(file).exists() and not force:
+        raise LedgerError(detail=f"备份文件 {file} 已存在。请换一个文件名，或加 --force 覆盖。")
+    if Path(file).resolve() == Path(get_settings(ctx).ledger).resolve():
+        raise LedgerError(detail="备份文件不能与台账文件相同。请指定另一个路径。")
+    with _open(ctx) as db:
+        out = lg.backup(db, file)
+    click.echo(f"已备份工作台账到 {out}。")
+
+
+@ledger_group.group("holidays")
+def holidays_group() -> None:
+    """节假日与调休：计算核查期限时跳过的假日、需要上班的周末。"""
+
+
+@holidays_group.command("add")
+@click.argument("days", nargs=-1, required=True)
+@click.option("--workday", is_flag=True, help="标记为调休上班日（周末但需上班）。")
+@click.option("--note", default="", help="说明，如“春节”。")
+@click.pass_context
+def holidays_add(ctx: click.Context, days: tuple[str, ...], workday: bool, note: str) -> None:
+    """添加节假日（或用 --workday 添加调休上班日），日期格式 YYYY-MM-DD，可一次写多个。"""
+    with _open(ctx) as db:
+        for day in days:
+            lg.set_calendar_day(db, day, workday=workday, note=note)
+    click.echo(f"已登记 {len(days)} 天{'调休上班日' if workday else '节假日'}。")
+
+
+@holidays_group.command("list")
+@click.pass_context
+def holidays_list(ctx: click.Context) -> None:
+    """列出已登记的节假日和调休上班日。"""
+    with _open(ctx) as db:
+        cal = calendar(db)
+    for day in sorted(cal.holidays | cal.workdays):
+        kind = "调休上班" if day in cal.workdays else "节假日"
+        click.echo(f"{day.isoformat()} {kind}")
+
+
+@click.group("departments")
+def departments_group() -> None:
+    """责任部门：案件交办核查的对象。"""
+
+
+@departments_group.command("add")
+@click.argument("name")
+@click.option("--contact", default="", help="联系人或联系电话。")
+@click.option("--note", default="", help="备注。")
+@click.pass_context
+def departments_add(ctx: click.Context, name: str, contact: str, note: str) -> None:
+    """添加一个责任部门。"""
+    with _open(ctx) as db:
+        lg.add_department(db, name, contact=contact, note=note)
+    click.echo(f"已添加部门“{name}”。")
+
+
+@departments_group.command("list")
+@click.pass_context
+def departments_list(ctx: click.Context) -> None:
+    """列出责任部门及其未办结案件数。"""
+    with _open(ctx) as db:
+        rows = lg.list_departments(db)
+    for r in rows:
+        click.echo(
+            f"{r['name']}  未办结 {r['open_cases']} 件"
+            + (f"  {r['contact']}" if r["contact"] else "")
+        )
+    click.echo(f"共 {len(rows)} 个部门。", err=True)
+
+
+COMMANDS = [ledger_group, departments_group]

@@ -1,0 +1,199 @@
+"""Recording engine findings in the ledger: idempotent upserts, cases for new findings, 'gone'.
+
+A finding's identity is its ``finding_id`` (document hash, clause span, primary standard), so
+recording the same findings twice updates rows in place. When a document changes, its findings get
+new ids: a new finding whose clause text and standard equal those of a finding of the previous
+version joins that finding's case (the reviewer's decision carries over); findings of the document
+that are no longer produced are marked ``gone`` — never deleted — and their case gets a note.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from ..types import Document, Finding
+from .cases import CLASSES_1670, SOURCES, _log, _require, create_case
+from .db import dumps, now
+
+ACTIVE = "active"
+GONE = "gone"
+SCREENING_SOURCE = SOURCES[0]  # 筛查发现
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    """What one ``record_findings`` call changed."""
+
+    document_id: int
+    new: int = 0  # findings seen for the first time
+    updated: int = 0  # findings already in the ledger, refreshed in place
+    gone: int = 0  # findings of this document no longer produced, now marked 'gone'
+    cases_created: int = 0
+    carried_over: int = 0  # new findings attached to the case of an equal earlier finding
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def document_unchanged(db: Database, path: str, sha256: str) -> bool:
+    """True when ``path`` is in the ledger with this exact content hash (re-screening can skip)."""
+    return bool(db["documents"].count_where("path = ? and sha256 = ?", [path, sha256]))
+
+
+def _upsert_document(db: Database, doc: Document, department: str | None, stamp: str) -> int:
+    meta = dumps(dataclasses.asdict(doc.metadata))
+    rows = list(db.query("select id, department from documents where path = ?", [doc.path]))
+    values = {
+        "sha256": doc.sha256,
+        "format": doc.format,
+        "title": doc.metadata.title,
+        "metadata": meta,
+        "last_seen": stamp,
+    }
+    if rows:
+        doc_id = rows[0]["id"]
+        if department:
+            values["department"] = department
+        db["documents"].update(doc_id, values)
+        return int(doc_id)
+    values.update(path=doc.path, department=department, first_seen=stamp)
+    return int(db["documents"].insert(values).last_pk)
+
+
+def _upsert_clause(db: Database, doc_id: int, f: Finding) -> None:
+    db.execute(
+        "insert into clauses (document_id, doc_sha256, idx, text, start, [end], page, article_path)"
+        " values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (document_id, doc_sha256, idx) do update set"
+        " text = excluded.text, start = excluded.start, [end] = excluded.[end],"
+        " page = excluded.page, article_path = excluded.article_path",
+        [doc_id, f.doc_sha256, f.clause_index, f.clause, f.start, f.end, f.page, f.article_path],
+    )
+
+
+def _case_title(doc: Document, f: Finding) -> str:
+    name = doc.metadata.title or doc.path.replace("\\", "/").rsplit("/", 1)[-1]
+    excerpt = f.clause if len(f.clause) <= 40 else f.clause[:40] + "…"
+    return f"《{name}》：{excerpt}"
+
+
+def _remark(
+    db: Database, case_id: int, action: str, operator: str, note: str, data: dict | None = None
+) -> None:
+    state = db["cases"].get(case_id)["status"]
+    _log(db, case_id, action, operator, state, state, note, data)
+
+
+def _carry_over_case(db: Database, doc_id: int, f: Finding) -> int | None:
+    rows = list(
+        db.query(
+            "select case_id from findings where document_id = ? and clause = ? "
+            "and coalesce(standard, '') = ? and doc_sha256 != ? and case_id is not null "
+            "order by id desc limit 1",
+            [doc_id, f.clause, f.standard or "", f.doc_sha256],
+        )
+    )
+    return int(rows[0]["case_id"]) if rows else None
+
+
+def record_findings(
+    db: Database,
+    doc: Document,
+    findings: list[Finding],
+    *,
+    operator: str,
+    department: str | None = None,
+) -> RecordResult:
+    """Store ``doc`` and its ``findings`` in one transaction; see the module docstring."""
+    operator = _require(operator, "登记筛查结果", "经办人", "--operator")
+    stamp = now()
+    new = updated = gone = created = carried = 0
+    with db.atomic():
+        doc_id = _upsert_document(db, doc, department, stamp)
+        dept = db["documents"].get(doc_id)["department"]
+        seen: set[str] = set()
+        for f in findings:
+            if f.finding_id in seen:
+                continue
+            seen.add(f.finding_id)
+            _upsert_clause(db, doc_id, f)
+            values = {
+                "document_id": doc_id,
+                "doc_sha256": f.doc_sha256,
+                "clause_index": f.clause_index,
+                "clause": f.clause,
+                "standard": f.standard,
+                "score": f.score,
+                "status": ACTIVE,
+                "data": f.to_json(),
+                "engine_version": f.engine.get("version") or f.engine.get("model_version"),
+                "last_seen": stamp,
+            }
+            existing = list(
+                db.query(
+                    "select id, case_id, status from findings where finding_id = ?", [f.finding_id]
+                )
+            )
+            if existing:
+                db["findings"].update(existing[0]["id"], values)
+                updated += 1
+                if existing[0]["status"] == GONE and existing[0]["case_id"]:
+                    _remark(
+                        db,
+                        existing[0]["case_id"],
+                        "reappear",
+                        operator,
+                        "该条款在重新筛查中再次出现。",
+                    )
+                continue
+            case_id = _carry_over_case(db, doc_id, f)
+            if case_id is not None:
+                carried += 1
+                note = "文件内容已更新，该条款仍被筛出，沿用原案件。"
+                _remark(db, case_id, "carry_over", operator, note, {"finding_id": f.finding_id})
+            else:
+                case_id = create_case(
+                    db,
+                    source=SCREENING_SOURCE,
+                    title=_case_title(doc, f),
+                    summary=f.rationale,
+                    operator=operator,
+                    department=dept,
+                    standards=[s.code for s in f.standards] or ([f.standard] if f.standard else []),
+                    class_1670=f.class_1670 if f.class_1670 in CLASSES_1670 else None,
+                    document_id=doc_id,
+                )
+                created += 1
+            db["findings"].insert(
+                {**values, "finding_id": f.finding_id, "case_id": case_id, "first_seen": stamp}
+            )
+            new += 1
+        stale = list(
+            db.query(
+                "select id, finding_id, case_id from findings where document_id = ? and status = ?",
+                [doc_id, ACTIVE],
+            )
+        )
+        for row in stale:
+            if row["finding_id"] in seen:
+                continue
+            db["findings"].update(row["id"], {"status": GONE, "last_seen": stamp})
+            gone += 1
+            if row["case_id"] and not db["findings"].count_where(
+                "case_id = ? and status = ?", [row["case_id"], ACTIVE]
+            ):
+                note = "文件已修改或重新筛查，该条款不再被筛出；请核查后决定是否排除。"
+                _remark(
+                    db, row["case_id"], "gone", operator, note, {"finding_id": row["finding_id"]}
+                )
+    return RecordResult(
+        document_id=doc_id,
+        new=new,
+        updated=updated,
+        gone=gone,
+        cases_created=created,
+        carried_over=carried,
+    )
