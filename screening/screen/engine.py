@@ -231,8 +231,10 @@ class Screener:
         if primary is not None:  # keep the family consistent with the cited standard
             family = family_of_code(primary.code) or family
         precedents = precedents_for(sims_row, self.model.index)
-        compliant_hint = view.signals.compliant_modality or bool(
-            view.leadin and (view.leadin.prohibits or view.leadin.equal)
+        compliant_hint = (
+            view.signals.compliant_modality
+            or bool(view.signals.legal_basis and not view.signals.operator_ban)
+            or bool(view.leadin and (view.leadin.prohibits or view.leadin.equal))
         )
         return Finding(
             finding_id=finding_id(

@@ -119,11 +119,11 @@ def training_data(
                 )
     negatives = _read_negatives(corpus_dir)
     for n in negatives:
-        examples.append(
-            Example(
-                n["text"], COMPLIANT, f"reg:{n['provenance']['source']}", "negative", ref=n["id"]
-            )
-        )
+        # "negative": a regulation clause (the false-alarm budget is set on these);
+        # "negative_policy": weakly-labelled boilerplate of policy documents and notices.
+        kind = "negative_policy" if n.get("label") == "compliant_weak" else "negative"
+        group = f"doc:{n['provenance']['source']}"
+        examples.append(Example(n["text"], COMPLIANT, group, kind, ref=n["id"]))
     if include_laws:
         examples.extend(law_examples(corpus_dir))
     examples.extend(decisions)
