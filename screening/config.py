@@ -57,6 +57,16 @@ class Settings:
     soffice: str | None = None  # path to LibreOffice's soffice; found on PATH when None
     conversion_timeout_s: float = 120.0
     operator: str = "审查员"  # default operator name written to the audit trail
+    # Promotion gate of `screening model retrain`: how far a candidate may fall behind the
+    # current model on the fixed evaluation set and still be promoted (absolute differences).
+    promote_max_recall_drop: float = 0.02  # evaluation-set case recall
+    promote_max_family_drop: float = 0.05  # case recall per standard family …
+    promote_family_min_cases: int = 10  # … for families with at least this many eval cases
+    promote_max_false_alarm_rise: float = 0.002  # false-alarm rate on the compliant sample
+    verify_days: int = 3  # working days allowed for verification (核查时限)
+    reply_days: int = 15  # working days allowed to answer a complaint (反馈时限)
+    # extra column-name → field mapping for hotline exports, e.g. {"事项描述" = "content"}
+    complaint_columns: dict[str, str] = field(default_factory=dict)
     config_file: Path | None = None  # where the file settings came from, if any
 
     def replace(self, **changes: Any) -> Settings:
@@ -64,6 +74,15 @@ class Settings:
 
 
 _PATH_FIELDS = {"ledger", "corpus", "models", "config_file"}
+_FLOAT_FIELDS = {
+    "max_file_mb",
+    "max_unzipped_mb",
+    "conversion_timeout_s",
+    "promote_max_recall_drop",
+    "promote_max_family_drop",
+    "promote_max_false_alarm_rise",
+}
+_INT_FIELDS = {"promote_family_min_cases"}
 _FIELD_TYPES = {f.name: f for f in dataclasses.fields(Settings)}
 
 
@@ -88,11 +107,35 @@ def _find_config_file(explicit: str | os.PathLike[str] | None) -> Path | None:
 def _coerce(name: str, value: Any, source: str) -> Any:
     if name in _PATH_FIELDS:
         return Path(str(value)).expanduser()
-    if name in {"max_file_mb", "max_unzipped_mb", "conversion_timeout_s"}:
+    if name in {"verify_days", "reply_days"}:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            number = 0
+        if number < 1 or str(number) != str(value).strip():
+            raise ConfigError(
+                detail=f"{source} 中 {name} 应为正整数（工作日数），实际为 {value!r}。"
+            )
+        return number
+    if name == "complaint_columns":
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        ):
+            raise ConfigError(
+                detail=f"{source} 中 complaint_columns 应为“列名 = 字段名”的表，"
+                '例如 [screening.complaint_columns] 事项描述 = "content"。'
+            )
+        return dict(value)
+    if name in _FLOAT_FIELDS:
         try:
             return float(value)
         except (TypeError, ValueError):
             raise ConfigError(detail=f"{source} 中 {name} 应为数字，实际为 {value!r}。") from None
+    if name in _INT_FIELDS:
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise ConfigError(detail=f"{source} 中 {name} 应为整数，实际为 {value!r}。") from None
     return value if value is None else str(value)
 
 

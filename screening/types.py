@@ -177,3 +177,15 @@ class Finding:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Finding:
+        return cls(
+            **{
+                **d,
+                "standards": tuple(StandardScore(**s) for s in d.get("standards", ())),
+                "precedents": tuple(Precedent(**p) for p in d.get("precedents", ())),
+                "triggers": tuple(d.get("triggers", ())),
+                "engine": dict(d.get("engine", {})),
+            }
+        )

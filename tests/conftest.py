@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from screening import docgen
+from screening.config import Settings
 
 DOCS = Path(__file__).parent / "fixtures" / "docs"
 
@@ -114,3 +115,28 @@ def soffice() -> str:
     if path is None:
         pytest.skip("LibreOffice (soffice) 未安装")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _ledger_in_tmp(tmp_path, monkeypatch):
+    """No test may write a ledger into the checkout: the default ledger goes to a temp dir."""
+    monkeypatch.setenv("SCREENING_LEDGER", str(tmp_path / "test-ledger.db"))
+
+
+@pytest.fixture(scope="session")
+def fake_settings(tmp_path_factory):
+    """A models dir for the tiny fake embedder (plumbing tests; real quality is tested elsewhere)."""
+    models = tmp_path_factory.mktemp("models")
+    return Settings(models=models)
+
+
+@pytest.fixture(scope="session")
+def fake_model(fake_settings):
+    """A screening model trained once per session on the real corpus with ``fake.v1`` vectors."""
+    from screening.screen import store
+    from screening.screen.model import train
+
+    model = train(fake_settings, embedder_names=("fake.v1",))
+    store.save(fake_settings, model)
+    store.promote(fake_settings, model.model_id)
+    return model

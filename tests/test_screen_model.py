@@ -31,20 +31,6 @@ FIELDS = {"path", "doc_sha256", "clause", "start", "end", "page", "article_path"
 
 
 @pytest.fixture(scope="session")
-def fake_settings(tmp_path_factory):
-    models = tmp_path_factory.mktemp("models")
-    return Settings(models=models)
-
-
-@pytest.fixture(scope="session")
-def fake_model(fake_settings):
-    model = train(fake_settings, embedder_names=("fake.v1",))
-    store.save(fake_settings, model)
-    store.promote(fake_settings, model.model_id)
-    return model
-
-
-@pytest.fixture(scope="session")
 def screener(fake_settings, fake_model):
     return Screener.load(fake_settings, train_if_missing=False)
 

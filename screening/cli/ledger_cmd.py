@@ -179,7 +179,7 @@ def show_cmd(ctx: click.Context, case_id: int) -> None:
     "--days",
     type=int,
     default=None,
-    help=f"核查期限（工作日，不含周末和节假日）。默认 {lg.DEFAULT_VERIFY_DAYS} 个工作日。",
+    help="核查期限（工作日，不含周末和节假日）。默认取配置项 verify_days（3 个工作日）。",
 )
 @click.option("--deadline", default=None, help="直接指定核查期限（YYYY-MM-DD），优先于 --days。")
 @version_option
@@ -203,7 +203,7 @@ def assign_cmd(
             case_id,
             department=department,
             assignee=assignee,
-            days=days,
+            days=days if days is not None else get_settings(ctx).verify_days,
             deadline=deadline,
             operator=_operator(ctx, operator),
             expected_version=expect_version,

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from ..parse import iter_files, parse_file
+from ..parse import iter_files
 from ..types import Failure, Finding
 from . import get_settings
 
@@ -66,55 +66,84 @@ def _load_screener(ctx: click.Context, threshold: float | None):
     default=None,
     help="报出阈值（0–1）。默认使用模型卡片中在训练集上选定的阈值。",
 )
-@click.option("--no-ledger", is_flag=True, help="不写入审查台账（台账功能上线前本选项不起作用）。")
+@click.option(
+    "--no-ledger",
+    is_flag=True,
+    help="只输出结果，不写入审查台账（默认把文件和疑似问题登记到台账，并为新问题建立案件）。",
+)
+@click.option(
+    "--rescan",
+    is_flag=True,
+    help="重新筛查全部文件。默认跳过内容未改动且已用当前模型筛查过的文件（沿用台账中的结果）。",
+)
+@click.option("--department", default=None, help="登记到台账时，文件的制定（责任）部门。")
+@click.option("--operator", default=None, help="经办人姓名，写入操作记录。默认取配置项 operator。")
 @click.pass_context
 def scan_cmd(
-    ctx: click.Context, paths: tuple[str, ...], fmt: str, threshold: float | None, no_ledger: bool
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    fmt: str,
+    threshold: float | None,
+    no_ledger: bool,
+    rescan: bool,
+    department: str | None,
+    operator: str | None,
 ) -> None:
-    """筛查文件或文件夹（递归），列出涉嫌排除、限制竞争的条款。
+    """筛查文件或文件夹（递归），列出涉嫌排除、限制竞争的条款，并登记到审查台账。
 
     每条疑似问题给出：条款原文及位置（字符位置、页码、条款路径）、评分（0–1）、
     涉嫌违反的审查标准编号（FCR-条-项）及其原文、所属类别、1670号分类、
     相似的通报案例、一句话理由、例外情形提示和负面清单核对结果。
+    每个文件筛查完即写入台账（新问题建立“待核查”案件），中途按 Ctrl-C 或断电后
+    重新运行同一命令即可继续，已完成的文件不会重复登记。
     无法读取的文件在标准错误输出中写明原因，不影响其他文件；命令本身出错时退出码才非 0。
     """
+    from ..ledger import open_ledger
+    from ..sweep import sweep
+
     screener = _load_screener(ctx, threshold)
+    settings = screener.settings
     files = list(iter_files(paths))
+    db = None if no_ledger else open_ledger(settings.ledger)
     failures: list[Failure] = []
     all_findings: list[Finding] = []
+    totals = dict.fromkeys(("skipped", "new", "updated", "gone", "cases_created"), 0)
     show_bar = len(files) >= 10 and sys.stderr.isatty()
-
-    def parsed(paths):
-        for path in paths:
-            try:
-                yield parse_file(path, screener.settings)
-            except Exception as err:  # reported per file, the batch goes on
-                code = getattr(err, "code", "internal")
-                message = (
-                    str(err) if hasattr(err, "code") else f"读取时发生内部错误（{err}）：{path}"
-                )
-                failures.append(Failure(str(path), code, message))
-                click.echo(
-                    f"\n无法读取：{message}" if show_bar else f"无法读取：{message}", err=True
-                )
-
-    with click.progressbar(
-        files, label="筛查中", file=sys.stderr, show_pos=True, hidden=not show_bar
-    ) as bar:
-        for doc, findings in screener.screen_many(parsed(bar)):
-            all_findings.extend(findings)
-            if fmt == "jsonl":
-                for f in findings:
-                    click.echo(_dumps(f.to_dict()))
-            elif fmt == "table":
-                title = doc.metadata.title or ""
-                click.echo(
-                    f"{doc.path}"
-                    + (f"（{title}）" if title else "")
-                    + f"：{len(findings)} 条疑似问题"
-                )
-                for f in findings:
-                    click.echo(format_finding(f))
+    try:
+        with click.progressbar(
+            length=len(files), label="筛查中", file=sys.stderr, show_pos=True, hidden=not show_bar
+        ) as bar:
+            for item in sweep(
+                screener,
+                files,
+                db=db,
+                operator=operator or settings.operator,
+                department=department,
+                rescan=rescan,
+            ):
+                bar.update(1)
+                if item.failure is not None:
+                    failures.append(item.failure)
+                    message = f"无法读取：{item.failure.message}"
+                    click.echo(f"\n{message}" if show_bar else message, err=True)
+                    continue
+                totals["skipped"] += item.skipped
+                if item.recorded is not None:
+                    for key in ("new", "updated", "gone", "cases_created"):
+                        totals[key] += getattr(item.recorded, key)
+                all_findings.extend(item.findings)
+                _emit(fmt, item)
+    except KeyboardInterrupt:
+        if db is not None:
+            db.close()
+            click.echo(
+                f"\n已中断。已筛查完的文件均已完整登记到台账 {settings.ledger}；"
+                "重新运行同一命令即可继续（已完成的文件会自动跳过）。",
+                err=True,
+            )
+        else:
+            click.echo("\n已中断。", err=True)
+        ctx.exit(130)
     st = screener.stats
     if fmt == "json":
         click.echo(
@@ -123,19 +152,47 @@ def scan_cmd(
                     "findings": [f.to_dict() for f in all_findings],
                     "failures": [f.to_dict() for f in failures],
                     "stats": st.to_dict(),
+                    "ledger": None if db is None else {"path": str(settings.ledger), **totals},
                     "negative_list": screener.neglist.status.message,
                     "engine": screener.engine,
                 }
             )
         )
     click.echo(
-        f"共 {len(files)} 个文件：筛查 {st.documents} 个，无法读取 {len(failures)} 个；"
+        f"共 {len(files)} 个文件：筛查 {st.documents} 个，"
+        + (f"未改动跳过 {totals['skipped']} 个，" if totals["skipped"] else "")
+        + f"无法读取 {len(failures)} 个；"
         f"条款 {st.clauses} 条，其中 {st.stage1} 条含触发词进入模型评分；"
         f"疑似问题 {len(all_findings)} 条（阈值 {screener.threshold:.3f}）。",
         err=True,
     )
+    if db is not None:
+        db.close()
+        click.echo(
+            f"台账 {settings.ledger}：新增疑似问题 {totals['new']} 条，"
+            f"更新 {totals['updated']} 条，不再筛出 {totals['gone']} 条；"
+            f"新建待核查案件 {totals['cases_created']} 件。"
+            "运行 screening ledger list 查看。",
+            err=True,
+        )
     if not screener.neglist.status.available:
         click.echo(screener.neglist.status.message, err=True)
+
+
+def _emit(fmt: str, item) -> None:
+    if fmt == "jsonl":
+        for f in item.findings:
+            click.echo(_dumps(f.to_dict()))
+    elif fmt == "table":
+        title = item.title or ""
+        note = "（未改动，沿用台账中的筛查结果）" if item.skipped else ""
+        click.echo(
+            f"{item.path}"
+            + (f"（{title}）" if title else "")
+            + f"：{len(item.findings)} 条疑似问题{note}"
+        )
+        for f in item.findings:
+            click.echo(format_finding(f))
 
 
 @click.command("check")

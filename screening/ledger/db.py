@@ -180,6 +180,28 @@ def _m0001_initial(db: Database) -> None:
     db["calendar"].create({"day": str, "kind": str, "note": str}, pk="day")  # holiday | workday
 
 
+@MIGRATIONS(name="0002_sweeps_and_hotline")
+def _m0002_sweeps_and_hotline(db: Database) -> None:
+    # Which model screened a document last: an unchanged file is skipped on re-sweeps only
+    # when the same model already screened it.
+    db["documents"].add_column("screened_with", str)
+    db["documents"].add_column("screened_at", str)
+    # Hotline work orders: their own id (idempotent re-import), where they came from, the reply
+    # deadline and the engine's suggestions for the complaint text.
+    for name in ("external_id", "title", "content_hash", "reply_due", "screening", "source_file"):
+        db["complaints"].add_column(name, str)
+    db["complaints"].add_column("source_row", int)
+    db["complaints"].add_column("duplicate_of", int)
+    db.execute(
+        "create unique index idx_complaints_channel_external_id on complaints "
+        "(channel, external_id) where external_id is not null and external_id != ''"
+    )
+    db["complaints"].create_index(["content_hash"])
+    db["complaints"].create_index(["case_id"])
+    db["feedback"].create_index(["case_id"])
+    db["findings"].create_index(["case_id"])
+
+
 def now() -> str:
     """Local wall-clock time, second precision, ISO 8601 (what reviewers see in the trail)."""
     return dt.datetime.now().isoformat(sep=" ", timespec="seconds")

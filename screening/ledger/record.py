@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
@@ -39,20 +40,39 @@ class RecordResult:
         return dataclasses.asdict(self)
 
 
-def document_unchanged(db: Database, path: str, sha256: str) -> bool:
-    """True when ``path`` is in the ledger with this exact content hash (re-screening can skip)."""
-    return bool(db["documents"].count_where("path = ? and sha256 = ?", [path, sha256]))
+def ledger_path(path: str | Path) -> str:
+    """How a document's path is keyed in the ledger: absolute, so ``docs/a.pdf`` from one folder
+    and ``./docs/a.pdf`` or ``/full/path/docs/a.pdf`` are the same document."""
+    return str(Path(path).resolve())
 
 
-def _upsert_document(db: Database, doc: Document, department: str | None, stamp: str) -> int:
+def document_unchanged(db: Database, path: str, sha256: str, engine: str | None = None) -> bool:
+    """True when ``path`` is in the ledger with this exact content hash (re-screening can skip).
+
+    With ``engine`` (a model id), the document must also have been screened by that model: a new
+    model re-screens unchanged files once, so its findings reach the ledger.
+    """
+    where, args = "path = ? and sha256 = ?", [ledger_path(path), sha256]
+    if engine is not None:
+        where += " and screened_with = ?"
+        args.append(engine)
+    return bool(db["documents"].count_where(where, args))
+
+
+def _upsert_document(
+    db: Database, doc: Document, department: str | None, stamp: str, engine: str | None
+) -> int:
     meta = dumps(dataclasses.asdict(doc.metadata))
-    rows = list(db.query("select id, department from documents where path = ?", [doc.path]))
+    key = ledger_path(doc.path)
+    rows = list(db.query("select id, department from documents where path = ?", [key]))
     values = {
         "sha256": doc.sha256,
         "format": doc.format,
         "title": doc.metadata.title,
         "metadata": meta,
         "last_seen": stamp,
+        "screened_with": engine,
+        "screened_at": stamp,
     }
     if rows:
         doc_id = rows[0]["id"]
@@ -60,7 +80,7 @@ def _upsert_document(db: Database, doc: Document, department: str | None, stamp:
             values["department"] = department
         db["documents"].update(doc_id, values)
         return int(doc_id)
-    values.update(path=doc.path, department=department, first_seen=stamp)
+    values.update(path=key, department=department, first_seen=stamp)
     return int(db["documents"].insert(values).last_pk)
 
 
@@ -88,12 +108,14 @@ def _remark(
 
 
 def _carry_over_case(db: Database, doc_id: int, f: Finding) -> int | None:
+    # The same clause of an earlier version of the document (same wording), or the same clause
+    # of this version scored by another model (same position): one clause, one case.
     rows = list(
         db.query(
             "select case_id from findings where document_id = ? and clause = ? "
-            "and coalesce(standard, '') = ? and doc_sha256 != ? and case_id is not null "
+            "and (doc_sha256 != ? or clause_index = ?) and case_id is not null "
             "order by id desc limit 1",
-            [doc_id, f.clause, f.standard or "", f.doc_sha256],
+            [doc_id, f.clause, f.doc_sha256, f.clause_index],
         )
     )
     return int(rows[0]["case_id"]) if rows else None
@@ -106,13 +128,17 @@ def record_findings(
     *,
     operator: str,
     department: str | None = None,
+    engine: str | None = None,
 ) -> RecordResult:
-    """Store ``doc`` and its ``findings`` in one transaction; see the module docstring."""
+    """Store ``doc`` and its ``findings`` in one transaction; see the module docstring.
+
+    ``engine`` is the id of the model that produced the findings (see ``document_unchanged``).
+    """
     operator = _require(operator, "登记筛查结果", "经办人", "--operator")
     stamp = now()
     new = updated = gone = created = carried = 0
     with db.atomic():
-        doc_id = _upsert_document(db, doc, department, stamp)
+        doc_id = _upsert_document(db, doc, department, stamp, engine)
         dept = db["documents"].get(doc_id)["department"]
         seen: set[str] = set()
         for f in findings:
@@ -152,7 +178,7 @@ def record_findings(
             case_id = _carry_over_case(db, doc_id, f)
             if case_id is not None:
                 carried += 1
-                note = "文件内容已更新，该条款仍被筛出，沿用原案件。"
+                note = "文件内容或筛查模型已更新，该条款仍被筛出，沿用原案件。"
                 _remark(db, case_id, "carry_over", operator, note, {"finding_id": f.finding_id})
             else:
                 case_id = create_case(

@@ -1,0 +1,269 @@
+"""Sweeps into the ledger: recorded by default, idempotent, resumable after Ctrl-C or kill -9.
+
+Runs the real CLI (in-process for the behaviour tests, as a subprocess for the crash tests) with
+the session's fake-embedder model, on documents built from real corpus wording: notified cases'
+offending clauses among presumed-compliant local-regulation clauses.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from screening import ledger as lg
+from screening.cli import main
+from screening.sweep import stored_findings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def write_docs(folder: Path, n: int, seed: int = 0) -> list[Path]:
+    """``n`` text documents of 28 clauses each: 3 offending case wordings among 25 compliant."""
+    cases = [json.loads(x) for x in (ROOT / "corpus/cases/cases.jsonl").open(encoding="utf-8")]
+    offending = sorted({t for c in cases for t in c.get("offending_text") or () if len(t) > 8})
+    negatives = ROOT / "corpus/negatives/local_regulations.jsonl"
+    compliant = [json.loads(x)["text"] for x in negatives.open(encoding="utf-8")]
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(n):
+        items = rng.sample(compliant, 25) + rng.sample(offending, 3)
+        rng.shuffle(items)
+        body = "\n".join(f"第{k + 1}条 {t}" for k, t in enumerate(items))
+        path = folder / f"doc{i:03d}.txt"
+        path.write_text(f"关于印发第{i}号扶持办法的通知\n{body}\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def scan(settings, ledger: Path, *args: str):
+    result = CliRunner().invoke(
+        main,
+        ["--models", str(settings.models), "--ledger", str(ledger), "scan", *args],
+    )
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def counts(ledger: Path) -> dict[str, int]:
+    db = lg.open_ledger(ledger)
+    try:
+        return {
+            t: db[t].count for t in ("documents", "clauses", "findings", "cases", "actions")
+        } | {
+            "active": db["findings"].count_where("status = 'active'"),
+            "distinct_ids": next(db.query("select count(distinct finding_id) n from findings"))[
+                "n"
+            ],
+        }
+    finally:
+        db.close()
+
+
+def per_document(ledger: Path) -> dict[str, list[str]]:
+    """document path → sorted finding ids (active), for exact comparisons between ledgers."""
+    db = lg.open_ledger(ledger)
+    try:
+        out: dict[str, list[str]] = {}
+        for row in db.query(
+            "select d.path, f.finding_id from findings f join documents d on d.id = f.document_id "
+            "where f.status = 'active' order by d.path, f.finding_id"
+        ):
+            out.setdefault(Path(row["path"]).name, []).append(row["finding_id"])
+        return out
+    finally:
+        db.close()
+
+
+@pytest.fixture()
+def docs(tmp_path):
+    return write_docs(tmp_path / "docs", 6)
+
+
+def test_scan_records_by_default_and_rerun_changes_nothing(
+    tmp_path, docs, fake_settings, fake_model
+):
+    ledger = tmp_path / "ledger.db"
+    first = scan(fake_settings, ledger, "--format", "jsonl", str(docs[0].parent))
+    rows = [json.loads(x) for x in first.stdout.splitlines()]
+    assert rows, "the planted case wordings must produce findings"
+    before = counts(ledger)
+    assert before["documents"] == 6
+    assert before["findings"] == before["cases"] == before["distinct_ids"] == len(rows)
+    assert f"新增疑似问题 {len(rows)} 条" in first.stderr
+    assert f"新建待核查案件 {len(rows)} 件" in first.stderr
+
+    second = scan(fake_settings, ledger, "--format", "jsonl", str(docs[0].parent))
+    assert second.stdout == first.stdout  # unchanged files: findings read back from the ledger
+    assert "未改动跳过 6 个" in second.stderr
+    assert counts(ledger) == before
+
+
+def test_rescan_keeps_decisions_and_does_not_duplicate(tmp_path, docs, fake_settings, fake_model):
+    ledger = tmp_path / "ledger.db"
+    scan(fake_settings, ledger, str(docs[0].parent))
+    db = lg.open_ledger(ledger)
+    lg.add_department(db, "县发展改革局")
+    case_id = next(db.query("select id from cases order by id"))["id"]
+    lg.assign(db, case_id, department="县发展改革局", assignee="张三", operator="李四")
+    lg.decide(db, case_id, confirmed=False, reason="属于依法设定的条件", operator="李四")
+    db.close()
+    before = counts(ledger)
+
+    result = scan(fake_settings, ledger, "--rescan", str(docs[0].parent))
+    assert f"更新 {before['findings']} 条" in result.stderr
+    after = counts(ledger)
+    assert after == before
+    db = lg.open_ledger(ledger)
+    assert lg.get_case(db, case_id)["status"] == "已排除"
+    db.close()
+
+
+def test_changed_document_marks_gone_and_carries_cases(tmp_path, docs, fake_settings, fake_model):
+    ledger = tmp_path / "ledger.db"
+    scan(fake_settings, ledger, str(docs[0]))
+    db = lg.open_ledger(ledger)
+    _, findings = stored_findings(db, docs[0])
+    db.close()
+    assert len(findings) >= 2
+    dropped, kept = findings[0], findings[1:]
+    text = docs[0].read_text(encoding="utf-8")
+    docs[0].write_text(text.replace(dropped.clause, "本办法由县发展改革局负责解释。"), "utf-8")
+
+    result = scan(fake_settings, ledger, str(docs[0]))
+    # offsets moved, so every old finding is superseded; the kept clauses join their old cases
+    assert f"不再筛出 {len(findings)} 条" in result.stderr
+    assert "新建待核查案件 0 件" in result.stderr
+    db = lg.open_ledger(ledger)
+    assert db["cases"].count == len(findings)
+    assert db["findings"].count_where("status = 'active'") == len(kept)
+
+    def case_of(finding_id: str) -> int:
+        sql = "select case_id from findings where finding_id = ?"
+        return next(db.query(sql, [finding_id]))["case_id"]
+
+    trail = [a["action"] for a in lg.case_actions(db, case_of(dropped.finding_id))]
+    assert trail[-1] == "gone"
+    for f in kept:
+        assert [a["action"] for a in lg.case_actions(db, case_of(f.finding_id))][-1] == (
+            "carry_over"
+        )
+    db.close()
+
+
+def test_no_ledger_writes_nothing(tmp_path, docs, fake_settings, fake_model):
+    ledger = tmp_path / "ledger.db"
+    result = scan(fake_settings, ledger, "--no-ledger", str(docs[0].parent))
+    assert not ledger.exists()
+    assert "台账" not in result.stderr
+
+
+def test_same_document_by_relative_and_absolute_path(
+    tmp_path, docs, fake_settings, fake_model, monkeypatch
+):
+    ledger = tmp_path / "ledger.db"
+    monkeypatch.chdir(tmp_path)
+    scan(fake_settings, ledger, "docs/doc000.txt")
+    result = scan(fake_settings, ledger, str(docs[0].resolve()))
+    assert "未改动跳过 1 个" in result.stderr
+    assert counts(ledger)["documents"] == 1
+
+
+# --- crash tests: a real process, interrupted for real ------------------------------------------
+
+
+def _start(fake_settings, ledger: Path, folder: Path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "SCREENING_MODELS": str(fake_settings.models),
+        "SCREENING_LEDGER": str(ledger),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "screening", "scan", "--format", "jsonl", str(folder)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=str(folder.parent),
+    )
+
+
+def _documents_recorded(ledger: Path) -> int:
+    try:
+        con = sqlite3.connect(f"file:{ledger}?mode=ro", uri=True, timeout=0.05)
+        try:
+            return con.execute("select count(*) from documents").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return 0
+
+
+def _interrupt_midway(proc: subprocess.Popen, ledger: Path, total: int, sig: int) -> int:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if _documents_recorded(ledger) >= 1:
+            break
+        time.sleep(0.002)
+    assert proc.poll() is None, "the sweep ended before it could be interrupted"
+    proc.send_signal(sig)
+    proc.wait(timeout=60)
+    done = _documents_recorded(ledger)
+    assert 0 < done < total, f"interrupted after {done} of {total} documents"
+    return done
+
+
+@pytest.fixture(scope="module")
+def crash_corpus(tmp_path_factory, fake_settings, fake_model):
+    """80 documents and the ledger of one uninterrupted sweep over them (the reference)."""
+    base = tmp_path_factory.mktemp("crash")
+    folder = base / "docs"
+    write_docs(folder, 80, seed=1)
+    reference = base / "reference.db"
+    proc = _start(fake_settings, reference, folder)
+    _, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err.decode()
+    return folder, reference
+
+
+@pytest.mark.parametrize(
+    ("sig", "returncode"),
+    [(signal.SIGKILL, -signal.SIGKILL), (signal.SIGINT, 130)],
+    ids=["kill-9", "ctrl-c"],
+)
+def test_interrupted_sweep_resumes_to_exact_counts(
+    tmp_path, crash_corpus, fake_settings, sig, returncode
+):
+    folder, reference = crash_corpus
+    ledger = tmp_path / "ledger.db"
+    proc = _start(fake_settings, ledger, folder)
+    done = _interrupt_midway(proc, ledger, 80, sig)
+    assert proc.returncode == returncode
+    if sig == signal.SIGINT:
+        assert "重新运行同一命令即可继续" in proc.stderr.read().decode()
+
+    con = sqlite3.connect(ledger)
+    assert con.execute("pragma integrity_check").fetchone()[0] == "ok"
+    con.close()
+    # every document recorded so far is complete: exactly its reference findings
+    partial, full = per_document(ledger), per_document(reference)
+    recorded = {Path(r["path"]).name for r in lg.open_ledger(ledger)["documents"].rows}
+    assert len(recorded) == done
+    assert all(partial.get(name, []) == full.get(name, []) for name in recorded)
+
+    proc = _start(fake_settings, ledger, folder)
+    _, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err.decode()
+    assert f"未改动跳过 {done} 个" in err.decode()
+    assert per_document(ledger) == full
+    mine, theirs = counts(ledger), counts(reference)
+    assert mine == theirs
