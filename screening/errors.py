@@ -301,3 +301,54 @@ class DepartmentExistsError(LedgerError):
 class InvalidValueError(LedgerError):
     code = "ledger_invalid_value"
     template = "{field}的取值“{value}”无效。{hint}"
+
+
+class HotlineFileError(LedgerError):
+    code = "hotline_file"
+    template = "无法读取工单导出文件（{detail}）：{path}。{hint}"
+
+
+class HotlineColumnsError(LedgerError):
+    code = "hotline_columns"
+    template = (
+        "工单导出文件 {path} 中找不到“{field}”列。文件的列名：{columns}。"
+        "请用 --map 列名={key} 指定对应的列（也可在配置文件的 complaint_columns 中设置）。"
+    )
+
+
+# --- reports (自查整改报告、典型案例通报、工作台账、统计) ----------------------------------------------
+
+
+class ReportError(ScreeningError):
+    code = "report"
+    template = "报告生成错误：{detail}"
+
+
+class PeriodError(ReportError):
+    code = "report_period"
+    template = (
+        "统计期间“{value}”无法识别。请写作 2025（全年）、2025Q4（第四季度）、2025-11（月份），"
+        "或用 --from 2025-10-01 --to 2025-12-31 指定起止日期（起始日期不得晚于截止日期）。"
+    )
+
+
+class CasesNotConfirmedError(ReportError):
+    code = "report_not_confirmed"
+    template = (
+        "以下案件尚未认定为违规，不能写入典型案例通报：{cases}。"
+        "请先完成核查并认定（screening ledger decide 案件编号 --confirm --reason ……），"
+        "或从 --cases 中去掉这些案件。"
+    )
+
+
+class OutputFormatError(ReportError):
+    code = "report_output_format"
+    template = "不支持的输出文件类型：{path}。{hint}"
+
+
+class OutputWriteError(ReportError):
+    code = "report_output_write"
+    template = (
+        "无法写入 {path}（{detail}）。如该文件正在 WPS、Word 或 Excel 中打开，请先关闭；"
+        "或换一个有写入权限的位置后重试。"
+    )

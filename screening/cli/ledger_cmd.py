@@ -124,13 +124,21 @@ def list_cmd(
 
 @ledger_group.command("show")
 @click.argument("case_id", type=int)
+@click.option("--show-contacts", is_flag=True, help="显示投诉举报人姓名和联系方式（个人信息）。")
 @click.pass_context
-def show_cmd(ctx: click.Context, case_id: int) -> None:
-    """显示一个案件的详情、涉嫌条款和全部操作记录。"""
+def show_cmd(ctx: click.Context, case_id: int, show_contacts: bool) -> None:
+    """显示一个案件的详情、涉嫌条款、投诉举报、附件和全部操作记录。"""
     with _open(ctx) as db:
         c = lg.get_case(db, case_id)
         findings = list(db.query("select * from findings where case_id = ? order by id", [case_id]))
         actions = lg.case_actions(db, case_id)
+        complaints = list(
+            db.query("select * from complaints where case_id = ? order by id", [case_id])
+        )
+        replies = list(db.query("select * from feedback where case_id = ? order by id", [case_id]))
+        attachments = list(
+            db.query("select * from attachments where case_id = ? order by id", [case_id])
+        )
     labels = [
         ("status", "状态"),
         ("version", "版本"),
@@ -160,6 +168,21 @@ def show_cmd(ctx: click.Context, case_id: int) -> None:
     for f in findings:
         mark = "" if f["status"] == "active" else "（已不再筛出）"
         click.echo(f"  - {f['clause']}{mark}  [{f['standard'] or '—'}，得分 {f['score']:.2f}]")
+    if complaints:
+        click.echo("投诉举报：")
+    for q in complaints:
+        ext = f" 工单 {q['external_id']}" if q.get("external_id") else ""
+        who = f"，{q['complainant'] or '—'}，{q['contact'] or '—'}" if show_contacts else ""
+        click.echo(
+            f"  [{q['id']}] {q['channel'] or '—'}{ext}，受理 {q['received_at']}，"
+            f"反馈期限 {q.get('reply_due') or '—'}{who}：{q['content']}"
+        )
+    for r in replies:
+        click.echo(f"  反馈 {r['at']} {r['channel'] or ''} {r['operator']}：{r['content']}")
+    if attachments:
+        click.echo("附件：")
+    for a in attachments:
+        click.echo(f"  {a['path']}（SHA-256 {a['sha256'][:12]}…）{a['note'] or ''}")
     click.echo("操作记录：")
     for a in actions:
         move = (
@@ -373,6 +396,22 @@ def note_cmd(ctx: click.Context, case_id: int, text: str | None, operator: str |
     with _open(ctx) as db:
         lg.add_note(db, case_id, note=text or "", operator=_operator(ctx, operator))
     click.echo(f"已为案件 {case_id} 添加备注。")
+
+
+@ledger_group.command("attach")
+@click.argument("case_id", type=int)
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--note", default="", help="附件说明，如“核查意见书”“整改后文件”。")
+@operator_option
+@click.pass_context
+def attach_cmd(
+    ctx: click.Context, case_id: int, file: str, note: str, operator: str | None
+) -> None:
+    """为案件添加附件（核查材料、整改文件等）：记录路径和 SHA-256 校验值，文件本身不复制。"""
+    with _open(ctx) as db:
+        lg.get_case(db, case_id)
+        lg.add_attachment(db, case_id, file, operator=_operator(ctx, operator), note=note)
+    click.echo(f"已为案件 {case_id} 添加附件 {file}。")
 
 
 @ledger_group.command("export")

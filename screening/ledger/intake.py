@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
 from ..errors import FileMissingError
-from .cases import _require, add_note, create_case
-from .db import now
+from .cases import _require, add_note, create_case, get_case
+from .db import calendar, now
+from .workdays import parse_date
+
+DEFAULT_REPLY_DAYS = 15  # 投诉举报反馈时限：默认 15 个工作日
+
+
+def reply_due(db: Database, received_at: str, days: int) -> str:
+    """The date by which a complaint received at ``received_at`` must be answered."""
+    return calendar(db).add_workdays(parse_date(received_at[:10], "受理时间"), days).isoformat()
 
 
 def add_complaint(
@@ -23,32 +33,60 @@ def add_complaint(
     respondent: str = "",
     received_at: str | None = None,
     department: str | None = None,
+    reply_days: int = DEFAULT_REPLY_DAYS,
+    case_id: int | None = None,
+    title: str = "",
+    standards: list[str] | tuple[str, ...] = (),
+    extra: dict[str, Any] | None = None,
 ) -> int:
-    """Register a complaint or clue (投诉举报) and open its case; returns the case id."""
+    """Register a complaint or clue (投诉举报); returns its case id.
+
+    A new case (source 投诉举报) is opened unless ``case_id`` names an existing case the complaint
+    joins (a repeat complaint about the same matter); either way the case's trail records it.
+    The reply deadline is ``reply_days`` working days after ``received_at``.
+    """
     content = _require(content, "登记投诉举报", "投诉举报内容", "--content")
-    title = content if len(content) <= 40 else content[:40] + "…"
+    received = received_at or now()
+    short = title or (content if len(content) <= 40 else content[:40] + "…")
     with db.atomic():
-        case_id = create_case(
-            db,
-            source="投诉举报",
-            title=title,
-            summary=content,
-            operator=operator,
-            department=department,
-        )
+        if case_id is None:
+            case_id = create_case(
+                db,
+                source="投诉举报",
+                title=short,
+                summary=content,
+                operator=operator,
+                department=department,
+                standards=list(standards),
+            )
+        else:
+            get_case(db, case_id)  # raises when missing
+            ext = (extra or {}).get("external_id")
+            where = "、".join(x for x in (channel, f"工单 {ext}" if ext else "") if x)
+            note = "合并同一事项的投诉举报" + (f"（{where}）" if where else "") + f"：{short}"
+            add_note(db, case_id, note=note, operator=operator)
         db["complaints"].insert(
             {
                 "case_id": case_id,
-                "received_at": received_at or now(),
+                "received_at": received,
                 "channel": channel,
                 "complainant": complainant,
                 "contact": contact,
                 "respondent": respondent,
                 "content": content,
                 "created_at": now(),
+                "title": title,
+                "content_hash": content_hash(content),
+                "reply_due": reply_due(db, received, reply_days),
+                **(extra or {}),
             }
         )
     return case_id
+
+
+def content_hash(content: str) -> str:
+    """Whitespace-insensitive hash of a complaint's text (re-import of exports without ids)."""
+    return hashlib.sha256(re.sub(r"\s+", "", content).encode()).hexdigest()[:32]
 
 
 def add_feedback(
