@@ -83,3 +83,30 @@ def test_settings_replace_is_a_copy():
     s = Settings()
     t = s.replace(max_file_mb=1)
     assert s.max_file_mb == 100.0 and t.max_file_mb == 1
+
+
+def test_ledger_settings_from_file(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(
+        "[screening]\nverify_days = 5\nreply_days = 10\n"
+        '[screening.complaint_columns]\n"事项描述" = "content"\n',
+        encoding="utf-8",
+    )
+    s = load_settings(config=cfg)
+    assert (s.verify_days, s.reply_days, s.complaint_columns) == (5, 10, {"事项描述": "content"})
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("verify_days = 0", "verify_days 应为正整数（工作日数）"),
+        ('reply_days = "十五"', "reply_days 应为正整数（工作日数）"),
+        ("verify_days = 2.5", "verify_days 应为正整数（工作日数）"),
+        ('complaint_columns = "事项描述"', "complaint_columns 应为“列名 = 字段名”的表"),
+    ],
+)
+def test_bad_ledger_settings(tmp_path, line, message):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f"[screening]\n{line}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_settings(config=cfg)

@@ -25,7 +25,7 @@ from ..errors import (
     MissingFieldError,
     StaleVersionError,
 )
-from .db import calendar, dumps, now
+from .db import calendar, dumps, insert_row, now
 from .workdays import DEFAULT_VERIFY_DAYS, parse_date
 
 PENDING = "待核查"
@@ -108,7 +108,9 @@ def _log(
     data: dict[str, Any] | None = None,
     at: str | None = None,
 ) -> None:
-    db["actions"].insert(
+    insert_row(
+        db,
+        "actions",
         {
             "case_id": case_id,
             "at": at or now(),
@@ -118,7 +120,7 @@ def _log(
             "to_state": to_state,
             "note": note,
             "data": dumps(data or {}),
-        }
+        },
     )
 
 
@@ -147,25 +149,23 @@ def create_case(
         )
     stamp = now()
     with db.atomic():
-        case_id = (
-            db["cases"]
-            .insert(
-                {
-                    "status": PENDING,
-                    "source": source,
-                    "title": title,
-                    "summary": summary,
-                    "document_id": document_id,
-                    "class_1670": class_1670,
-                    "subtype": subtype,
-                    "standards": dumps(list(standards)),
-                    "department": department,
-                    "created_at": stamp,
-                    "updated_at": stamp,
-                    "version": 1,
-                }
-            )
-            .last_pk
+        case_id = insert_row(
+            db,
+            "cases",
+            {
+                "status": PENDING,
+                "source": source,
+                "title": title,
+                "summary": summary,
+                "document_id": document_id,
+                "class_1670": class_1670,
+                "subtype": subtype,
+                "standards": dumps(list(standards)),
+                "department": department,
+                "created_at": stamp,
+                "updated_at": stamp,
+                "version": 1,
+            },
         )
         _log(db, case_id, "create", operator, None, PENDING, f"来源：{source}", at=stamp)
     return int(case_id)

@@ -223,6 +223,9 @@ def open_ledger(path: str | Path = MEMORY) -> Database:
             parent.mkdir(parents=True, exist_ok=True)
             db = Database(target)
             db.execute("PRAGMA journal_mode=WAL").fetchall()
+            # In WAL mode NORMAL keeps the database consistent through crashes and power cuts
+            # (a cut may lose the last commits, never half of one) and avoids an fsync per commit.
+            db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA foreign_keys=ON")
         db.execute("PRAGMA busy_timeout=5000")
         known = {m.name for m in MIGRATIONS._migrations}
@@ -253,6 +256,27 @@ def backup(db: Database, dest: str | Path) -> Path:
     finally:
         target.close()
     return out
+
+
+def insert_row(db: Database, table: str, values: dict[str, Any]) -> int:
+    """Insert one row with plain SQL and return its id.
+
+    sqlite-utils' ``Table.insert`` re-reads the table's columns on every call; on the hot paths
+    (recording findings, writing actions) that introspection costs more than the insert itself.
+    """
+    cols = list(values)
+    sql = (
+        f"insert into [{table}] ({', '.join(f'[{c}]' for c in cols)}) "
+        f"values ({', '.join('?' for _ in cols)})"
+    )
+    return int(db.execute(sql, [values[c] for c in cols]).lastrowid)
+
+
+def update_row(db: Database, table: str, pk: int, values: dict[str, Any]) -> None:
+    """Update one row by id with plain SQL (see :func:`insert_row`)."""
+    cols = list(values)
+    sql = f"update [{table}] set {', '.join(f'[{c}] = ?' for c in cols)} where id = ?"
+    db.execute(sql, [*(values[c] for c in cols), pk])
 
 
 def dumps(obj: Any) -> str:

@@ -18,7 +18,7 @@ from sqlite_utils import Database
 
 from ..types import Document, Finding
 from .cases import CLASSES_1670, SOURCES, _log, _require, create_case
-from .db import dumps, now
+from .db import dumps, insert_row, now, update_row
 
 ACTIVE = "active"
 GONE = "gone"
@@ -78,10 +78,10 @@ def _upsert_document(
         doc_id = rows[0]["id"]
         if department:
             values["department"] = department
-        db["documents"].update(doc_id, values)
+        update_row(db, "documents", doc_id, values)
         return int(doc_id)
     values.update(path=key, department=department, first_seen=stamp)
-    return int(db["documents"].insert(values).last_pk)
+    return insert_row(db, "documents", values)
 
 
 def _upsert_clause(db: Database, doc_id: int, f: Finding) -> None:
@@ -164,7 +164,7 @@ def record_findings(
                 )
             )
             if existing:
-                db["findings"].update(existing[0]["id"], values)
+                update_row(db, "findings", existing[0]["id"], values)
                 updated += 1
                 if existing[0]["status"] == GONE and existing[0]["case_id"]:
                     _remark(
@@ -193,8 +193,10 @@ def record_findings(
                     document_id=doc_id,
                 )
                 created += 1
-            db["findings"].insert(
-                {**values, "finding_id": f.finding_id, "case_id": case_id, "first_seen": stamp}
+            insert_row(
+                db,
+                "findings",
+                {**values, "finding_id": f.finding_id, "case_id": case_id, "first_seen": stamp},
             )
             new += 1
         stale = list(
@@ -206,7 +208,7 @@ def record_findings(
         for row in stale:
             if row["finding_id"] in seen:
                 continue
-            db["findings"].update(row["id"], {"status": GONE, "last_seen": stamp})
+            update_row(db, "findings", row["id"], {"status": GONE, "last_seen": stamp})
             gone += 1
             if row["case_id"] and not db["findings"].count_where(
                 "case_id = ? and status = ?", [row["case_id"], ACTIVE]
