@@ -267,3 +267,53 @@ def test_interrupted_sweep_resumes_to_exact_counts(
     assert per_document(ledger) == full
     mine, theirs = counts(ledger), counts(reference)
     assert mine == theirs
+
+
+def test_reviewer_day_end_to_end(tmp_path, docs, fake_settings, fake_model):
+    """Sweep → work a case to 已销号 → import a hotline export; all of it in the audit trail."""
+    from openpyxl import Workbook
+
+    ledger = tmp_path / "ledger.db"
+    runner = CliRunner()
+
+    def run(*args: str):
+        result = runner.invoke(
+            main, ["--models", str(fake_settings.models), "--ledger", str(ledger), *args]
+        )
+        assert result.exit_code == 0, result.output
+        return result
+
+    run("scan", "--department", "县商务局", str(docs[0].parent))
+    run("departments", "add", "县商务局")
+    op = ("--operator", "张科长")
+    run("ledger", "assign", "1", "--department", "县商务局", "--assignee", "王五", *op)
+    run("ledger", "decide", "1", "--confirm", "--reason", "以本地注册为享受奖励的条件", *op)
+    run("ledger", "rectify", "1", "--measures", "删除该条款", "--responsible", "王五",
+        "--deadline", "2099-12-31", *op)  # fmt: skip
+    run("ledger", "review", "1", *op)
+    run("ledger", "close", "1", *op)
+    wb = Workbook()
+    wb.active.append(["工单编号", "来电时间", "诉求人", "联系方式", "诉求内容", "承办单位"])
+    wb.active.append(
+        ["GD1", "2025-11-03 09:00", "王", "139", "县商务局的补贴只给本地注册企业", "县商务局"]
+    )
+    wb.save(tmp_path / "hotline.xlsx")
+    run("complaints", "import", str(tmp_path / "hotline.xlsx"), *op)
+
+    db = lg.open_ledger(ledger)
+    case = lg.get_case(db, 1)
+    assert case["status"] == "已销号" and case["closed_at"]
+    moves = [(a["from_state"], a["to_state"], a["operator"]) for a in lg.case_actions(db, 1)]
+    assert moves == [
+        (None, "待核查", "审查员"),
+        ("待核查", "核查中", "张科长"),
+        ("核查中", "已认定", "张科长"),
+        ("已认定", "整改中", "张科长"),
+        ("整改中", "待复核", "张科长"),
+        ("待复核", "已销号", "张科长"),
+    ]
+    complaint_case = next(db.query("select case_id from complaints"))["case_id"]
+    assert [a["operator"] for a in lg.case_actions(db, complaint_case)] == ["张科长"]
+    assert db["documents"].count == 6
+    assert {r["department"] for r in db["documents"].rows} == {"县商务局"}
+    db.close()
