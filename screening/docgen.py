@@ -26,7 +26,7 @@ from __future__ import annotations
 import random
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -62,13 +62,18 @@ def _pin_core_dates(document: Any) -> None:
     props.revision = 1
 
 
-def _pin_zip_times(path: Path) -> None:
-    """Rewrite a ZIP container with fixed member timestamps (python-docx stamps the clock)."""
+def _pin_zip_times(path: Path, rewrite: Callable[[str, bytes], bytes] | None = None) -> None:
+    """Rewrite a ZIP container with fixed member timestamps (python-docx stamps the clock).
+
+    ``rewrite(name, data)``, when given, may change a member's bytes on the way (reports use it
+    to pin the dates openpyxl writes into ``docProps/core.xml``).
+    """
     with zipfile.ZipFile(path) as zf:
         members = [(info.filename, zf.read(info)) for info in zf.infolist()]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in members:
-            zf.writestr(zipfile.ZipInfo(name, date_time=_FIXED_DATE), data, zipfile.ZIP_DEFLATED)
+            body = rewrite(name, data) if rewrite else data
+            zf.writestr(zipfile.ZipInfo(name, date_time=_FIXED_DATE), body, zipfile.ZIP_DEFLATED)
 
 
 # --- DOCX -------------------------------------------------------------------------------------

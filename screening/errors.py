@@ -316,7 +316,7 @@ class HotlineColumnsError(LedgerError):
     )
 
 
-# --- reports (自查整改报告、典型案例通报、工作台账、统计) ----------------------------------------------
+# --- reports (自查整改报告、典型案例通报、工作台账、统计) --------------------------------
 
 
 class ReportError(ScreeningError):

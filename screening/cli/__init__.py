@@ -153,9 +153,28 @@ def main(
 
 
 def _register() -> None:
-    from . import corpus, documents, ledger_cmd, models_cmd, neglist, screen_cmd
+    from . import (
+        complaints_cmd,
+        corpus,
+        documents,
+        ledger_cmd,
+        models_cmd,
+        neglist,
+        report_cmd,
+        screen_cmd,
+    )
 
-    for module in (screen_cmd, documents, corpus, neglist, models_cmd, ledger_cmd):
+    modules = (
+        screen_cmd,
+        documents,
+        corpus,
+        neglist,
+        models_cmd,
+        ledger_cmd,
+        complaints_cmd,
+        report_cmd,
+    )
+    for module in modules:
         for command in module.COMMANDS:
             main.add_command(command)
 

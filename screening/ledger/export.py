@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,24 @@ COLUMNS = [
 CONTACT_COLUMNS = [("complainant", "投诉举报人"), ("contact", "联系方式")]
 
 
+def case_context(db: Database, case: dict[str, Any]) -> dict[str, Any]:
+    """The rows around a case: its document, active findings (clauses) and complaints."""
+    doc = db["documents"].get(case["document_id"]) if case["document_id"] else None
+    findings = list(
+        db.query(
+            "select f.id, f.clause, f.standard, f.data, c.article_path from findings f "
+            "left join clauses c on c.document_id = f.document_id "
+            "and c.doc_sha256 = f.doc_sha256 and c.idx = f.clause_index "
+            "where f.case_id = ? and f.status = 'active' order by f.id",
+            [case["id"]],
+        )
+    )
+    complaints = list(
+        db.query("select * from complaints where case_id = ? order by id", [case["id"]])
+    )
+    return {"document": doc, "findings": findings, "complaints": complaints}
+
+
 def export_rows(
     db: Database,
     *,
@@ -48,21 +67,12 @@ def export_rows(
     columns = COLUMNS + (CONTACT_COLUMNS if include_contacts else [])
     rows = []
     for case in list_cases(db, today=day, **filters):
-        doc = db["documents"].get(case["document_id"]) if case["document_id"] else None
-        clauses = [
-            r["clause"]
-            for r in db.query(
-                "select clause from findings where case_id = ? and status = 'active' order by id",
-                [case["id"]],
-            )
-        ]
-        complaints = list(
-            db.query("select * from complaints where case_id = ? order by id", [case["id"]])
-        )
+        ctx = case_context(db, case)
+        doc, complaints = ctx["document"], ctx["complaints"]
         values = {
             **case,
             "document": (doc["title"] or doc["path"]) if doc else "",
-            "clause": "\n".join(clauses),
+            "clause": "\n".join(f["clause"] for f in ctx["findings"]),
             "standards": "、".join(case["standards"]),
             "overdue": "是" if is_overdue(case, day) else "",
             "complainant": "；".join(c["complainant"] or "" for c in complaints),
@@ -70,6 +80,59 @@ def export_rows(
         }
         rows.append([values.get(key) if values.get(key) is not None else "" for key, _ in columns])
     return [label for _, label in columns], rows
+
+
+def write_csv(dest: str | Path, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> Path:
+    """CSV in UTF-8 with BOM, so Excel and WPS open the Chinese text correctly."""
+    out = Path(dest)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return out
+
+
+def write_xlsx(
+    dest: str | Path,
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    title: str = "工作台账",
+    widths: Sequence[float] | None = None,
+    autofilter: bool = False,
+) -> Path:
+    """One sheet: bold frozen header, wrapped cells; optional column widths and autofilter."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    out = Path(dest)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title
+    ws.append(list(header))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    for row in rows:
+        ws.append(list(row))
+    for col in ws.columns:
+        for cell in col[1:]:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+    for i, width in enumerate(widths or (), start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    if autofilter:
+        ws.auto_filter.ref = ws.dimensions
+        ws.print_title_rows = "1:1"
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    wb.save(out)
+    return out
 
 
 def export(
@@ -83,28 +146,8 @@ def export(
 ) -> int:
     """Write the table to ``dest`` as ``csv`` (UTF-8 with BOM, opens in Excel) or ``xlsx``."""
     header, rows = export_rows(db, include_contacts=include_contacts, today=today, **filters)
-    out = Path(dest)
-    out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
-        with out.open("w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(header)
-            writer.writerows(rows)
+        write_csv(dest, header, rows)
     else:
-        from openpyxl import Workbook
-        from openpyxl.styles import Alignment, Font
-
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "工作台账"
-        ws.append(header)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            ws.append(row)
-        for col in ws.columns:
-            for cell in col[1:]:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.freeze_panes = "A2"
-        wb.save(out)
+        write_xlsx(dest, header, rows)
     return len(rows)
