@@ -21,65 +21,12 @@ import argparse
 import json
 import sys
 import time
-from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-
-def case_documents(cases):
-    from screening.parse._build import DocumentBuilder
-
-    docs = []
-    for c in cases:
-        spans = [s.strip() for s in c.offending_text if len(s.strip()) >= 6]
-        if not spans:
-            continue
-        b = DocumentBuilder()
-        blocks = [b.add(s) for s in spans]
-        doc = b.build(path=Path(c.id), sha256=c.id, fmt="txt")
-        docs.append((c, doc, [(blk.start, blk.end) for blk in blocks if blk is not None]))
-    return docs
-
-
-def eval_cases(screener, docs):
-    from screening.screen.labels import case_family, code_matches
-
-    spans = found = 0
-    cases_found = 0
-    fam_total, fam_found = defaultdict(int), defaultdict(int)
-    coded = coded_right = 0
-    misses = []
-    for case, doc, offsets in docs:
-        findings = screener.screen_document(doc)
-        fam = case_family(case) or "（未知）"
-        hit_case = False
-        for s, e in offsets:
-            spans += 1
-            fam_total[fam] += 1
-            over = [f for f in findings if f.start < e and f.end > s]
-            if over:
-                found += 1
-                hit_case = True
-                fam_found[fam] += 1
-                if case.standards and any(c.startswith("FCR-") for c in case.standards):
-                    coded += 1
-                    best = max(over, key=lambda f: f.score)
-                    coded_right += code_matches(best.standard, case.standards)
-            else:
-                misses.append((case.id, fam, doc.text[s:e][:80]))
-        cases_found += hit_case
-    return {
-        "spans": spans,
-        "span_recall": found / spans if spans else 0.0,
-        "cases": len(docs),
-        "case_recall": cases_found / len(docs) if docs else 0.0,
-        "recall_by_family": {f: round(fam_found[f] / n, 3) for f, n in sorted(fam_total.items())},
-        "spans_by_family": dict(sorted(fam_total.items())),
-        "primary_standard_accuracy": coded_right / coded if coded else None,
-        "found_spans_with_code": coded,
-        "misses": misses,
-    }
+# The metric code is shared with `screening model retrain` (the promotion gate).
+from screening.screen.evaluate import case_documents, eval_cases  # noqa: E402
 
 
 def eval_docs(screener, paths):

@@ -38,6 +38,32 @@ def _suggestion_text(s: dict | None, threshold: float) -> str:
     return f"    研判：评分 {s['score']:.2f}，建议对照 {codes}；相似案例 {prec}"
 
 
+def _register(
+    ctx: click.Context,
+    export: Export,
+    *,
+    channel: str,
+    operator: str | None,
+    no_screen: bool,
+    **thresholds: float,
+):
+    """Screen (unless ``no_screen``) and register the orders of ``export``; (result, threshold)."""
+    suggest, threshold = (None, 1.0) if no_screen else _suggester(ctx)
+    with _open(ctx) as db:
+        result = import_export(
+            db,
+            export,
+            operator=_operator(ctx, operator),
+            channel=channel,
+            reply_days=get_settings(ctx).reply_days,
+            suggest=suggest,
+            threshold=threshold,
+            received_default=dt.datetime.now().isoformat(sep=" ", timespec="seconds"),
+            **thresholds,
+        )
+    return result, threshold
+
+
 def _report(result, threshold: float) -> None:
     for o in result.outcomes:
         head = f"第 {o.row} 行" + (f"（工单 {o.external_id}）" if o.external_id else "")
@@ -119,20 +145,15 @@ def import_cmd(
     if dry_run:
         click.echo(f"检查完毕：可导入 {len(export.orders)} 条，有问题 {len(export.bad)} 行。")
         return
-    suggest, threshold = (None, 1.0) if no_screen else _suggester(ctx)
-    with _open(ctx) as db:
-        result = import_export(
-            db,
-            export,
-            operator=_operator(ctx, operator),
-            channel=channel,
-            reply_days=settings.reply_days,
-            suggest=suggest,
-            threshold=threshold,
-            join_at=join_at,
-            flag_at=flag_at,
-            received_default=dt.datetime.now().isoformat(sep=" ", timespec="seconds"),
-        )
+    result, threshold = _register(
+        ctx,
+        export,
+        channel=channel,
+        operator=operator,
+        no_screen=no_screen,
+        join_at=join_at,
+        flag_at=flag_at,
+    )
     _report(result, threshold)
     flagged = sum(1 for o in result.outcomes if o.similar_case)
     click.echo(
@@ -193,18 +214,9 @@ def add_cmd(
         channel=channel,
     )
     export = Export("（手工登记）", (order,), (), {})
-    suggest, threshold = (None, 1.0) if no_screen else _suggester(ctx)
-    with _open(ctx) as db:
-        result = import_export(
-            db,
-            export,
-            operator=_operator(ctx, operator),
-            channel=channel,
-            reply_days=get_settings(ctx).reply_days,
-            suggest=suggest,
-            threshold=threshold,
-            received_default=dt.datetime.now().isoformat(sep=" ", timespec="seconds"),
-        )
+    result, threshold = _register(
+        ctx, export, channel=channel, operator=operator, no_screen=no_screen
+    )
     o = result.outcomes[0]
     click.echo(o.label + "。")
     line = _suggestion_text(o.suggestion, threshold)

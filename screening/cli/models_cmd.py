@@ -60,12 +60,22 @@ COMMANDS = [model_group]
 
 def _card_line(card: dict) -> str:
     mark = "★" if card.get("current") else " "
+    if card.get("damaged"):
+        return f"{mark} {card.get('model_id')}  模型卡片已损坏（可删除该目录，或重新训练）"
     fa = card.get("oof_false_alarm_rate_regulations")
+    metrics = ((card.get("evaluation") or {}).get("metrics")) or {}
+    evaluated = ""
+    if metrics:
+        evaluated = (
+            f"  评估集案例召回 {metrics.get('case_recall', 0):.3f}"
+            f"  合规样本误报率 {metrics.get('false_alarm_rate', 0):.4f}"
+        )
+    gated = "  ✗未通过晋级检查" if (card.get("promotion") or {}).get("passed") is False else ""
     return (
         f"{mark} {card.get('model_id')}  阈值 {card.get('threshold', 0):.4f}  "
         f"训练集交叉验证召回 {card.get('oof_recall', 0):.3f}  "
         f"法规误报率 {fa if fa is not None else '-'}  "
-        f"案例 {card.get('data', {}).get('cases', '-')} 个"
+        f"案例 {card.get('data', {}).get('cases', '-')} 个" + evaluated + gated
     )
 
 
@@ -73,26 +83,102 @@ def _card_line(card: dict) -> str:
 @click.option(
     "--seed", default=0, show_default=True, help="随机种子（相同数据和种子得到相同模型）。"
 )
-@click.option("--no-promote", is_flag=True, help="只训练和保存，不设为当前模型。")
+@click.option("--no-promote", is_flag=True, help="只训练、评估和保存，不设为当前模型。")
+@click.option(
+    "--embedders",
+    default="e5-small.v1,use-m.v1",
+    show_default=True,
+    help="所用嵌入模型，逗号分隔（默认即软件附带的组合；更改后与现有模型的比较仍在同一评估集上进行）。",
+)
+@click.option(
+    "--no-ledger-decisions",
+    is_flag=True,
+    help="不读取审查台账中的认定/排除决定（默认读取 --ledger 指定的台账，文件不存在时跳过）。",
+)
+@click.option(
+    "--max-recall-drop",
+    type=float,
+    default=None,
+    help="晋级检查：评估集案例召回率允许下降的最大值（绝对值，默认 0.02，"
+    "配置项 promote_max_recall_drop）。",
+)
+@click.option(
+    "--max-family-drop",
+    type=float,
+    default=None,
+    help="晋级检查：各审查标准类别案例召回率允许下降的最大值（默认 0.05，"
+    "配置项 promote_max_family_drop）。",
+)
+@click.option(
+    "--family-min-cases",
+    type=int,
+    default=None,
+    help="晋级检查：评估案例不少于此数的类别才逐类比较（默认 10，"
+    "配置项 promote_family_min_cases）。",
+)
+@click.option(
+    "--max-false-alarm-rise",
+    type=float,
+    default=None,
+    help="晋级检查：固定合规样本误报率允许上升的最大值（默认 0.002，"
+    "配置项 promote_max_false_alarm_rise）。",
+)
 @click.pass_context
-def retrain_cmd(ctx: click.Context, seed: int, no_promote: bool) -> None:
-    """根据知识库（通报案例、合规文本）重新训练筛查模型并设为当前模型。"""
-    from ..screen import store
-    from ..screen.model import train
+def retrain_cmd(
+    ctx: click.Context,
+    seed: int,
+    no_promote: bool,
+    embedders: str,
+    no_ledger_decisions: bool,
+    max_recall_drop: float | None,
+    max_family_drop: float | None,
+    family_min_cases: int | None,
+    max_false_alarm_rise: float | None,
+) -> None:
+    """重新训练筛查模型，在固定评估集上与当前模型比较，不退步才设为当前模型。
+
+    训练数据：通报案例、审查台账中的认定（正例）和排除（难负例）决定、合规文本。
+
+    先用评估集划分中的训练部分训练“评估副本”，在评估案例和固定合规样本上评估；
+
+    再用全部数据训练实际使用的模型。退步超过允许范围时只保存、不设为当前模型，并说明原因。
+    """
+    from ..screen.learning import Tolerances, describe, retrain
 
     settings = get_settings(ctx)
-    click.echo("正在训练筛查模型（首次需计算全部样本的嵌入，约 3–6 分钟）……", err=True)
-    model = train(settings, seed=seed)
-    store.save(settings, model)
-    if not no_promote:
-        store.promote(settings, model.model_id)
-    card = model.card
-    click.echo(
-        f"模型 {model.model_id}：阈值 {model.threshold:.4f}，"
-        f"训练集交叉验证召回 {card['oof_recall']:.3f}，"
-        f"推定合规法规条款误报率 {card['oof_false_alarm_rate_regulations']:.4f}，"
-        f"用时 {card['train_seconds']} 秒" + ("。" if no_promote else "，已设为当前模型。")
+    base = Tolerances.from_settings(settings)
+    tol = Tolerances(
+        base.max_recall_drop if max_recall_drop is None else max_recall_drop,
+        base.max_family_drop if max_family_drop is None else max_family_drop,
+        base.family_min_cases if family_min_cases is None else family_min_cases,
+        base.max_false_alarm_rise if max_false_alarm_rise is None else max_false_alarm_rise,
     )
+    click.echo("正在重新训练筛查模型（首次需计算全部样本的嵌入，约 3–6 分钟）……", err=True)
+    result = retrain(
+        settings,
+        seed=seed,
+        embedder_names=tuple(n.strip() for n in embedders.split(",") if n.strip()),
+        tolerances=tol,
+        promote=not no_promote,
+        use_ledger=not no_ledger_decisions,
+        say=lambda m: click.echo(m, err=True),
+    )
+    for line in describe(result.card):
+        click.echo(line)
+    mid = result.model.model_id
+    if result.promoted:
+        click.echo(f"结论：新模型 {mid} 已设为当前模型。")
+    elif not result.passed:
+        click.echo(
+            f"结论：新模型 {mid} 未设为当前模型（已保存）。原因：{'；'.join(result.reasons)}。"
+            f"如确需使用：screening model promote {mid} --force；"
+            "查看比较：screening model show " + mid
+        )
+    else:
+        click.echo(
+            f"结论：新模型 {mid} 通过晋级检查，已保存（--no-promote，未设为当前模型）。"
+            f"启用：screening model promote {mid}"
+        )
 
 
 @model_group.command("list")
@@ -108,34 +194,78 @@ def list_cmd(ctx: click.Context) -> None:
         click.echo(_card_line(card))
 
 
+HIDDEN = ("features", "training_case_ids")
+
+
 @model_group.command("show")
 @click.argument("model_id", required=False)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text：评估与比较摘要；json：完整的模型卡片。",
+)
 @click.pass_context
-def show_cmd(ctx: click.Context, model_id: str | None) -> None:
-    """显示一个筛查模型的模型卡片（默认当前模型）。"""
+def show_cmd(ctx: click.Context, model_id: str | None, fmt: str) -> None:
+    """显示一个筛查模型的模型卡片（默认当前模型），包括与当时的当前模型的比较。"""
     import json
 
     from ..errors import ModelError
     from ..screen import store
+    from ..screen.learning import describe
 
     settings = get_settings(ctx)
     model_id = model_id or store.current_id(settings)
+    if model_id is None:
+        raise ModelError(detail="尚无当前模型。运行 `screening model retrain` 训练。")
     card = next((c for c in store.list_models(settings) if c.get("model_id") == model_id), None)
     if card is None:
         raise ModelError(detail=f"没有编号为 {model_id} 的模型。运行 `screening model list` 查看。")
-    card.pop("features", None)
-    click.echo(json.dumps(card, ensure_ascii=False, indent=2, sort_keys=True))
+    if card.get("damaged"):
+        raise ModelError(
+            detail=f"模型 {model_id} 的模型卡片已损坏。请运行 `screening model rollback` "
+            "回到上一版本，或 `screening model retrain` 重新训练。"
+        )
+    for key in HIDDEN:
+        card.pop(key, None)
+    if fmt == "json":
+        click.echo(json.dumps(card, ensure_ascii=False, indent=2, sort_keys=True))
+        return
+    click.echo(("★ 当前模型  " if card.get("current") else "") + f"策略 {card.get('strategy')}")
+    for line in describe(card):
+        click.echo(line)
+    click.echo(f"  阈值规则：{card.get('threshold_rule', '—')}")
+    click.echo(f"  合规样本（负例）取样：{card.get('negative_sampling', '—')}")
+    click.echo(
+        f"  训练集交叉验证：召回 {card.get('oof_recall', 0):.3f}，"
+        f"法规条款误报率 {card.get('oof_false_alarm_rate_regulations', 0):.4f}"
+    )
+    versions = card.get("versions") or {}
+    click.echo(
+        "  软件版本："
+        + "，".join(f"{k} {v}" for k, v in sorted(versions.items()))
+        + f"，嵌入模型 {'+'.join(card.get('embedders') or [])}"
+    )
+    click.echo("完整卡片：screening model show " + str(model_id) + " --format json")
 
 
 @model_group.command("promote")
 @click.argument("model_id")
+@click.option("--force", is_flag=True, help="即使该模型在重新训练时未通过晋级检查也设为当前模型。")
 @click.pass_context
-def promote_cmd(ctx: click.Context, model_id: str) -> None:
+def promote_cmd(ctx: click.Context, model_id: str, force: bool) -> None:
     """把指定模型设为当前模型。"""
     from ..screen import store
 
-    store.promote(get_settings(ctx), model_id)
-    click.echo(f"当前模型：{model_id}。")
+    settings = get_settings(ctx)
+    refusal = store.gate_refusal(store.read_card(settings, model_id))
+    store.promote(settings, model_id, force=force)
+    if refusal:
+        click.echo(f"当前模型：{model_id}（强制启用；该模型曾未通过晋级检查：{refusal}）。")
+    else:
+        click.echo(f"当前模型：{model_id}。")
 
 
 @model_group.command("rollback")

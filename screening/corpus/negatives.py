@@ -68,8 +68,17 @@ POLICY_DIR = "corpus-samples/policy-docs"
 # Trigger families that carry barrier meaning; clauses with only genre words (采购, 申报条件,
 # 许可) and none of these are boilerplate of procurement notices and policy documents.
 BARRIER_TRIGGERS = frozenset(
-    {"region", "registration", "designation", "reward", "deposit", "price", "exit", "quantity",
-     "ownership"}
+    {
+        "region",
+        "registration",
+        "designation",
+        "reward",
+        "deposit",
+        "price",
+        "exit",
+        "quantity",
+        "ownership",
+    }
 )
 
 
@@ -107,4 +116,48 @@ def sample_policy_negatives(shared: Path, exclude: set[str]) -> Iterator[dict[st
                     "note": None,
                     "imported_at": None,
                 },
+            }
+
+
+EVAL_PER_DOC = 8  # compliant evaluation sample: at most this many clauses per held-out document
+
+
+def sample_compliant_eval(
+    shared: Path, per_doc: int = EVAL_PER_DOC, exclude_texts: frozenset[str] = frozenset()
+) -> Iterator[dict[str, Any]]:
+    """The fixed compliant sample for evaluation: clauses of the held-out 80 % of regulations.
+
+    Same clause filter as :func:`sample_negatives`, a differently salted hash picks at most
+    ``per_doc`` clauses per document, and each clause keeps its list lead-in (the "……如下："
+    line that governs it), so it is scored exactly as in a scanned document. No document of the
+    training share is used, and clauses whose exact text also occurs among the training
+    negatives (``exclude_texts``: boilerplate such as "本条例自……起施行") are left out, so no
+    model has seen these clauses.
+    """
+    from ..parse import parse_file
+    from ..screen.features import leadins
+    from ..segment import segment
+
+    for path in regulation_files(shared):
+        rel = path.relative_to(shared).as_posix()
+        if is_training_regulation(rel):
+            continue
+        doc = parse_file(path)
+        clauses = segment(doc)
+        leads = dict(zip((c.index for c in clauses), leadins(clauses), strict=True))
+        picked = [
+            c
+            for c in clauses
+            if c.kind in ("sentence", "list_item")
+            and MIN_LEN <= len(c.text) <= MAX_LEN
+            and c.text not in exclude_texts
+        ]
+        picked.sort(key=lambda c: hashlib.sha256(f"eval:{rel}#{c.start}".encode()).hexdigest())
+        for c in sorted(picked[:per_doc], key=lambda c: c.start):
+            yield {
+                "id": f"cmp-{hashlib.sha256(f'{rel}#{c.start}'.encode()).hexdigest()[:12]}",
+                "text": c.text,
+                "leadin": leads[c.index],
+                "article_path": c.article_path,
+                "provenance": {"source": rel, "locator": f"字符 {c.start}-{c.end}"},
             }

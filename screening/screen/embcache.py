@@ -63,3 +63,25 @@ class EmbeddingCache:
             np.savez(fh, keys=keys, vectors=vecs)
         os.replace(tmp, self.path)
         self._dirty = False
+
+
+class CachedEmbedder:
+    """An embedder whose vectors come from (and go to) an :class:`EmbeddingCache`.
+
+    Evaluation screens the same case spans and compliant clauses on every retrain; through the
+    cache they are embedded once per machine. Call :meth:`save` afterwards to keep new vectors.
+    """
+
+    def __init__(self, embedder: Embedder, directory: Path | None) -> None:
+        self.cache = EmbeddingCache(embedder, directory)
+        self.name = embedder.name
+        self.dim = getattr(embedder, "dim", 0)
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 64, **_: object) -> np.ndarray:
+        return self.cache.encode(list(texts), batch_size=batch_size)
+
+    def version_info(self) -> dict:
+        return self.cache.embedder.version_info()
+
+    def save(self) -> None:
+        self.cache.save()

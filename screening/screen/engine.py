@@ -159,15 +159,42 @@ class Screener:
         views, picked = [], []
         for (clause, lead), g in zip(candidates, gate, strict=True):
             view = ClauseView.of(clause.text, lead)
-            # No trigger word at all: nothing a reviewer could be pointed at. Otherwise the
-            # learned gate decides, and barrier-shaped trigger combinations always pass.
-            if not is_candidate(view.signals) and not (
-                view.signals.families and g >= self.model.gate_threshold
-            ):
-                continue
-            views.append(view)
-            picked.append(clause)
+            if self._passes(view, float(g)):
+                views.append(view)
+                picked.append(clause)
         return views, picked
+
+    def _passes(self, view: ClauseView, gate_score: float) -> bool:
+        # No trigger word at all: nothing a reviewer could be pointed at. Otherwise the
+        # learned gate decides, and barrier-shaped trigger combinations always pass.
+        return is_candidate(view.signals) or bool(
+            view.signals.families and gate_score >= self.model.gate_threshold
+        )
+
+    def score_clauses(
+        self, texts: Sequence[str], leadin_texts: Sequence[str | None] | None = None
+    ) -> np.ndarray:
+        """Barrier scores of isolated clauses (with their list lead-ins), through both stages.
+
+        A clause stage 1 leaves alone scores 0, exactly as it would never become a finding in
+        a document; used to measure false alarms on the fixed compliant sample.
+        """
+        leads = list(leadin_texts) if leadin_texts is not None else [None] * len(texts)
+        scores = np.zeros(len(texts))
+        idx = [i for i, t in enumerate(texts) if len(t) >= MIN_CLAUSE_CHARS]
+        gate = self.model.gate_scores([texts[i] for i in idx]) if idx else np.zeros(0)
+        views, keep = [], []
+        for i, g in zip(idx, gate, strict=True):
+            view = ClauseView.of(texts[i], leads[i])
+            if self._passes(view, float(g)):
+                views.append(view)
+                keep.append(i)
+        for start in range(0, len(keep), 512):  # bounded memory on large samples
+            part = keep[start : start + 512]
+            vectors = self._encode([texts[i] for i in part])
+            X, _ = self.model.features(views[start : start + 512], vectors)
+            scores[part] = self.model.classifier.barrier_proba(X)
+        return scores
 
     def screen_document(
         self,

@@ -353,7 +353,10 @@ def model_card(
     data_hash = data.digest()
     names = "+".join(embedders)
     return {
-        "model_id": f"{STRATEGY}-{data_hash[:10]}-{engine_code_sha256()[:6]}-s{seed}",
+        # the embedder set is part of the identity: the same data and code with other vectors
+        # is another model (and must not pass for it, e.g. in the ledger's re-sweep check)
+        "model_id": f"{STRATEGY}-{data_hash[:10]}-{engine_code_sha256()[:6]}"
+        f"-{hashlib.sha256(names.encode()).hexdigest()[:4]}-s{seed}",
         "strategy": STRATEGY,
         "engine_code_sha256": engine_code_sha256(),
         "screening_version": __version__,

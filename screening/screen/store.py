@@ -17,6 +17,7 @@ from ..errors import ModelError
 from .model import CARD_FILE, ScreeningModel, load_model, save_model
 
 POINTER = "current.json"
+TWIN_DIR = "twin"
 
 
 def root(settings: Settings) -> Path:
@@ -49,13 +50,53 @@ def current_id(settings: Settings) -> str | None:
     return read_pointer(settings).get("current")
 
 
-def save(settings: Settings, model: ScreeningModel) -> Path:
-    return save_model(model, root(settings) / model.model_id)
+def save(
+    settings: Settings,
+    model: ScreeningModel,
+    twin: ScreeningModel | None = None,
+    extra: dict[str, str] | None = None,
+) -> Path:
+    """Save ``model`` (and its evaluation twin in ``twin/``, and small text files ``extra``)."""
+    directory = save_model(model, root(settings) / model.model_id)
+    if twin is not None:
+        save_model(twin, directory / TWIN_DIR)
+    for name, text in (extra or {}).items():
+        (directory / name).write_text(text, encoding="utf-8")
+    return directory
 
 
-def promote(settings: Settings, model_id: str) -> None:
+def twin_dir(settings: Settings, model_id: str) -> Path:
+    """Where the evaluation twin of a model lives (trained on the evaluation split's train side)."""
+    return root(settings) / model_id / TWIN_DIR
+
+
+def read_card(settings: Settings, model_id: str) -> dict[str, Any] | None:
+    path = root(settings) / model_id / CARD_FILE
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError):
+        return None
+
+
+def gate_refusal(card: dict[str, Any] | None) -> str | None:
+    """Why a model failed its promotion gate at retrain time (None if it passed or had none)."""
+    promotion = (card or {}).get("promotion") or {}
+    if promotion.get("passed") is False:
+        return "；".join(promotion.get("reasons") or ["未通过晋级检查"])
+    return None
+
+
+def promote(settings: Settings, model_id: str, *, force: bool = False) -> None:
+    """Make ``model_id`` current; a model that failed its promotion gate needs ``force``."""
     if not (root(settings) / model_id / CARD_FILE).is_file():
         raise ModelError(detail=f"没有编号为 {model_id} 的模型。运行 `screening model list` 查看。")
+    refusal = gate_refusal(read_card(settings, model_id))
+    if refusal and not force:
+        raise ModelError(
+            detail=f"模型 {model_id} 在重新训练时未通过晋级检查（{refusal}），未设为当前模型。"
+            "如确需使用，请加 --force：screening model promote "
+            f"{model_id} --force"
+        )
     ptr = read_pointer(settings)
     history = [h for h in ptr.get("history", []) if h != model_id]
     if ptr.get("current") and ptr["current"] != model_id:
@@ -68,11 +109,7 @@ def current_card(settings: Settings) -> dict[str, Any] | None:
     mid = current_id(settings)
     if mid is None:
         return None
-    path = root(settings) / mid / CARD_FILE
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError, UnicodeDecodeError):
-        return None
+    return read_card(settings, mid)
 
 
 def load_current(settings: Settings) -> ScreeningModel | None:

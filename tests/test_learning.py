@@ -1,0 +1,516 @@
+"""The learning loop: ledger decisions, the fixed evaluation split, the promotion gate, retrain.
+
+Retraining runs on a small copy of the corpus with the fake embedder (a few seconds); quality
+is measured by benchmarks/learning.py, not here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from ledger_fixtures import CLAUSES, make_doc, make_findings
+
+from screening import ledger as lg
+from screening.cli import main
+from screening.config import Settings
+from screening.corpus import load_cases
+from screening.corpus.schema import Case
+from screening.embed import get_embedder
+from screening.errors import ModelError
+from screening.ledger.decisions import decisions_from_rows, read_decisions
+from screening.screen import store
+from screening.screen.classifier import COMPLIANT
+from screening.screen.engine import Screener
+from screening.screen.evalset import COMPLIANT_FILE, SPEC_FILE, load_evalset, load_spec
+from screening.screen.learning import Tolerances, gate, retrain
+from screening.screen.model import MODEL_FILE
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPT = "县市场监管局"
+FAKE = ("fake.v1",)
+
+
+# --- ledger decisions → training examples ------------------------------------------------------
+
+
+def _walk(db, case_id: int, state: str) -> None:
+    """Move a case from 待核查 to ``state`` through the legal transitions."""
+    if state == "待核查":
+        return
+    lg.assign(db, case_id, department=DEPT, assignee="张三", operator="李四")
+    if state == "核查中":
+        return
+    lg.decide(
+        db,
+        case_id,
+        confirmed=state != "已排除",
+        reason="依据法规授权，不构成壁垒" if state == "已排除" else "以注册地为奖励条件",
+        operator="李四",
+        standards=["FCR-19-1"] if state != "已排除" else None,
+    )
+    if state in ("已认定", "已排除"):
+        return
+    lg.rectify(
+        db,
+        case_id,
+        measures="删除该条款",
+        responsible="王五",
+        deadline="2030-12-31",
+        operator="李四",
+    )
+    if state == "整改中":
+        return
+    lg.submit_review(db, case_id, operator="王五")
+    if state == "待复核":
+        return
+    lg.close(db, case_id, operator="李四")
+
+
+@pytest.mark.parametrize(
+    ("state", "label", "counted_as"),
+    [
+        ("待核查", None, "open"),
+        ("核查中", None, "open"),
+        ("已认定", "影响生产经营成本", "positive"),
+        ("整改中", "影响生产经营成本", "positive"),
+        ("待复核", "影响生产经营成本", "positive"),
+        ("已销号", "影响生产经营成本", "positive"),
+        ("已排除", COMPLIANT, "negative"),
+    ],
+)
+def test_ledger_decisions_by_state(tmp_path, state, label, counted_as):
+    path = tmp_path / "ledger.db"
+    db = lg.open_ledger(path)
+    lg.add_department(db, DEPT)
+    doc = make_doc([CLAUSES[1][0]])
+    lg.record_findings(db, doc, make_findings(doc, [CLAUSES[1]]), operator="筛查程序")
+    complaint = lg.create_case(db, source="投诉举报", title="12345 工单", operator="李四")
+    _walk(db, 1, state)
+    _walk(db, complaint, state)
+    db.close()
+
+    got = read_decisions(path)
+    counts = got.counts()
+    if counted_as == "open":
+        assert got.decisions == [] and counts["open_cases_not_used"] == 2
+        return
+    assert counts["skipped_no_clause_text"] == 1  # the complaint: no clause to learn from
+    (d,) = got.decisions
+    assert (d.state, d.label, d.text) == (state, label, CLAUSES[1][0])
+    ex = d.example()
+    assert ex.source == "decision" and ex.label == label
+    assert ex.group == f"ledger:doc:{doc.sha256}"
+    if counted_as == "negative":
+        assert counts["hard_negatives"] == 1 and d.reason == "依据法规授权，不构成壁垒"
+        assert ex.codes == ()
+    else:
+        assert counts["positives"] == 1 and d.standards == ("FCR-19-1",)
+        assert ex.codes == ("FCR-19-1",)
+
+
+def test_missing_ledger_is_not_created(tmp_path):
+    path = tmp_path / "no-ledger.db"
+    got = read_decisions(path)
+    assert got.decisions == [] and got.ledger is None
+    assert not path.exists()
+
+
+def test_same_clause_decided_both_ways_latest_wins():
+    text = "对在本县注册的企业给予奖励。"
+    cases = [
+        {
+            "id": 1,
+            "status": "已排除",
+            "updated_at": "2025-01-02 10:00:00",
+            "standards": "[]",
+            "decision_reason": "旧的判断",
+        },
+        {
+            "id": 2,
+            "status": "已认定",
+            "updated_at": "2025-03-01 10:00:00",
+            "standards": '["FCR-21-1"]',
+            "decision_reason": "新的判断",
+        },
+    ]
+    findings = [
+        {
+            "case_id": 1,
+            "finding_id": "a",
+            "doc_sha256": "d1",
+            "clause": text,
+            "standard": None,
+            "data": "{}",
+        },
+        {
+            "case_id": 2,
+            "finding_id": "b",
+            "doc_sha256": "d2",
+            "clause": text,
+            "standard": None,
+            "data": "{}",
+        },
+    ]
+    got = decisions_from_rows(cases, findings)
+    (d,) = got.decisions
+    assert d.label == "影响生产经营行为" and d.reason == "新的判断"
+    assert got.counts()["conflicting_texts_latest_used"] == 1
+
+
+# --- the fixed evaluation split -----------------------------------------------------------------
+
+
+def _new_case(cid: str, notice: str, spans=("申报企业须在本县注册并纳税满三年",), group=None):
+    return Case(
+        id=cid,
+        source="NDRC",
+        notice_title=notice,
+        date=None,
+        region=None,
+        sector=None,
+        class_1670=None,
+        subtype=None,
+        standards=(),
+        legal_basis_raw=None,
+        offending_text=tuple(spans),
+        description=None,
+        rectification=None,
+        group_id=group,
+    )
+
+
+def test_split_file_is_followed_and_new_cases_never_move_old_assignments():
+    corpus = ROOT / "corpus"
+    cases = load_cases(corpus)
+    spec = load_spec(corpus)
+    base = load_evalset(corpus, cases)
+    assert {c.id for c in base.eval} == set(spec["eval_cases"])
+    assert {c.id for c in base.train} == set(spec["train_cases"])
+    assert base.assigned == {}
+
+    an_eval = next(c for c in base.eval if c.group_id)
+    a_train = next(c for c in base.train if c.offending_text)
+    first = [_new_case(f"imp-new-{i}", f"新通报（第{i}期）") for i in range(40)]
+    linked = [
+        _new_case("imp-dup-eval", "另一通报", group=an_eval.group_id),
+        _new_case("imp-dup-train", "又一通报", spans=(a_train.offending_text[0],)),
+        _new_case("imp-same-notice", a_train.notice_title),
+    ]
+    step1 = load_evalset(corpus, cases + first + linked)
+    # listed cases keep their side
+    assert {c.id for c in base.eval} <= {c.id for c in step1.eval}
+    assert {c.id for c in base.train} <= {c.id for c in step1.train}
+    assert step1.assigned["imp-dup-eval"] == "eval"
+    assert step1.assigned["imp-dup-train"] == "train"
+    assert step1.assigned["imp-same-notice"] == "train"
+    share = sum(step1.assigned[c.id] == "eval" for c in first) / len(first)
+    assert 0.05 < share < 0.5  # ~25 % of new notices by hash
+    # a later import moves nothing assigned before
+    later = [_new_case(f"imp-later-{i}", f"后来的通报{i}") for i in range(10)]
+    step2 = load_evalset(corpus, cases + first + linked + later)
+    assert {k: step2.assigned[k] for k in step1.assigned} == step1.assigned
+    # the digest names the evaluation side: equal sides, equal digests
+    assert load_evalset(corpus, cases).digest == base.digest
+    assert step1.digest != base.digest
+
+
+def test_tampered_compliant_sample_is_refused(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus" / "eval", corpus / "eval")
+    with (corpus / COMPLIANT_FILE).open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps({"id": "cmp-x", "text": "新增的一条", "leadin": None}) + "\n")
+    with pytest.raises(ModelError, match="哈希值不符"):
+        load_evalset(corpus, [])
+
+
+def test_committed_compliant_sample_matches_split_file():
+    spec = json.loads((ROOT / "corpus" / SPEC_FILE).read_text(encoding="utf-8"))
+    data = (ROOT / "corpus" / COMPLIANT_FILE).read_bytes()
+    assert hashlib.sha256(data).hexdigest() == spec["compliant_sample"]["sha256"]
+    assert spec["compliant_sample"]["clauses"] == data.count(b"\n") > 5000
+
+
+# --- the promotion gate -------------------------------------------------------------------------
+
+FAM_A, FAM_B, FAM_C = "限制市场准入和退出", "影响生产经营成本", "影响生产经营行为"
+
+
+def _metrics(recall, fam_a, fam_b, fa, fam_c=0.0):
+    return {
+        "case_recall": recall,
+        "cases": 62,
+        "case_recall_by_family": {FAM_A: fam_a, FAM_B: fam_b, FAM_C: fam_c},
+        "cases_by_family": {FAM_A: 38, FAM_B: 12, FAM_C: 1},
+        "false_alarm_rate": fa,
+        "compliant_clauses": 7499,
+    }
+
+
+CURRENT = _metrics(0.85, 0.80, 0.90, 0.0020)
+
+
+@pytest.mark.parametrize(
+    ("candidate", "current", "passed", "reason_bits"),
+    [
+        (_metrics(0.85, 0.80, 0.90, 0.0020), CURRENT, True, []),
+        (_metrics(0.90, 0.85, 0.95, 0.0010), CURRENT, True, []),  # better everywhere
+        (_metrics(0.83, 0.80, 0.90, 0.0020), CURRENT, True, []),  # −0.02: at the tolerance
+        (
+            _metrics(0.82, 0.80, 0.90, 0.0020),
+            CURRENT,
+            False,
+            ["评估集案例召回率", "0.850", "0.820"],
+        ),
+        (_metrics(0.85, 0.74, 0.90, 0.0020), CURRENT, False, ["“限制市场准入和退出”类"]),
+        (_metrics(0.85, 0.80, 0.84, 0.0020), CURRENT, False, ["“影响生产经营成本”类"]),
+        # a family with one evaluation case is not compared on its own
+        (_metrics(0.85, 0.80, 0.90, 0.0020, fam_c=-1.0), CURRENT, True, []),
+        (_metrics(0.85, 0.80, 0.90, 0.0040), CURRENT, True, []),  # +0.002: at the tolerance
+        (_metrics(0.85, 0.80, 0.90, 0.0041), CURRENT, False, ["合规样本误报率", "上升"]),
+        (_metrics(0.70, 0.60, 0.50, 0.0500), None, True, []),  # no current model
+        # a current model without a twin: only the false-alarm rate is compared
+        (
+            _metrics(0.10, 0.10, 0.10, 0.0020),
+            {**CURRENT, "case_recall": None, "case_recall_by_family": {}},
+            True,
+            [],
+        ),
+    ],
+)
+def test_gate(candidate, current, passed, reason_bits):
+    ok, checks, reasons = gate(candidate, current, Tolerances())
+    assert ok is passed
+    text = "；".join(reasons)
+    for bit in reason_bits:
+        assert bit in text
+    if current is not None:
+        assert {c.metric for c in checks} >= {"case_recall", "false_alarm_rate"}
+        assert f"family:{FAM_C}" not in {c.metric for c in checks}
+
+
+def test_tolerances_come_from_settings():
+    s = Settings(promote_max_recall_drop=0.1, promote_family_min_cases=3)
+    tol = Tolerances.from_settings(s)
+    assert tol.max_recall_drop == 0.1 and tol.family_min_cases == 3
+    assert "0.100" in tol.describe()
+
+
+# --- retraining on a small corpus with the fake embedder --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory):
+    """Every third case with offending text, a twentieth of the regulation negatives, the rule
+    texts, and the evaluation split with a 400-clause compliant sample (hash recomputed)."""
+    src, out = ROOT / "corpus", tmp_path_factory.mktemp("corpus")
+    for sub in ("standards", "guidance", "laws", "negative_list"):
+        shutil.copytree(src / sub, out / sub)
+    (out / "cases").mkdir()
+    (out / "negatives").mkdir()
+    (out / "eval").mkdir()
+    lines = (src / "cases" / "cases.jsonl").read_text(encoding="utf-8").splitlines()
+    keep = [ln for ln in lines if json.loads(ln)["offending_text"]][::3]
+    (out / "cases" / "cases.jsonl").write_text("\n".join(keep) + "\n", encoding="utf-8")
+    negs = (src / "negatives" / "local_regulations.jsonl").read_text(encoding="utf-8")
+    (out / "negatives" / "local_regulations.jsonl").write_text(
+        "\n".join(negs.splitlines()[::20]) + "\n", encoding="utf-8"
+    )
+    sample = (src / COMPLIANT_FILE).read_text(encoding="utf-8").splitlines()[::18]
+    (out / COMPLIANT_FILE).write_text("\n".join(sample) + "\n", encoding="utf-8")
+    spec = json.loads((src / SPEC_FILE).read_text(encoding="utf-8"))
+    spec["compliant_sample"]["sha256"] = hashlib.sha256(
+        (out / COMPLIANT_FILE).read_bytes()
+    ).hexdigest()
+    spec["compliant_sample"]["clauses"] = len(sample)
+    (out / SPEC_FILE).write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+    return out
+
+
+def _settings(corpus: Path, models: Path, ledger: Path | None = None) -> Settings:
+    return Settings(corpus=corpus, models=models, ledger=ledger or models / "no-ledger.db")
+
+
+@pytest.fixture(scope="module")
+def warm_embeddings(small_corpus, tmp_path_factory):
+    """A fake-embedding cache of the small corpus, copied into each test's models directory."""
+    models = tmp_path_factory.mktemp("warm")
+    retrain(_settings(small_corpus, models), embedder_names=FAKE)
+    return models / "embeddings"
+
+
+def _models(tmp_path: Path, name: str, warm: Path) -> Path:
+    shutil.copytree(warm, tmp_path / name / "embeddings")
+    return tmp_path / name
+
+
+def test_retrain_is_deterministic(small_corpus, warm_embeddings, tmp_path):
+    a = retrain(
+        _settings(small_corpus, _models(tmp_path, "a", warm_embeddings)), embedder_names=FAKE
+    )
+    b = retrain(
+        _settings(small_corpus, _models(tmp_path, "b", warm_embeddings)), embedder_names=FAKE
+    )
+    assert a.model.model_id == b.model.model_id
+    assert a.twin.model_id == b.twin.model_id
+    assert a.card["evaluation"]["metrics"] == b.card["evaluation"]["metrics"]
+    texts = ["申报企业须在本县注册并纳税。", "对新引进企业按其地方经济发展贡献的80%给予奖励。"]
+    fake = {"fake.v1": get_embedder("fake.v1")}
+    scores = []
+    for name in ("a", "b"):
+        settings = _settings(small_corpus, tmp_path / name)
+        scores.append(Screener(settings, store.load_current(settings), fake).score_clauses(texts))
+    assert np.array_equal(scores[0], scores[1]) and scores[0].max() > 0
+    assert a.promoted and a.card["promotion"]["passed"]
+    assert (tmp_path / "a" / "screener" / a.model.model_id / "twin" / MODEL_FILE).is_file()
+    assert not (tmp_path / "a" / "no-ledger.db").exists()  # retrain never creates a ledger
+
+
+def cases_file_lines(corpus: Path) -> list[str]:
+    return (corpus / "cases" / "cases.jsonl").read_text(encoding="utf-8").splitlines()
+
+
+def _cli(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_cli_retrain_gate_show_promote_force(small_corpus, warm_embeddings, tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(small_corpus, corpus)
+    models, ledger = _models(tmp_path, "models", warm_embeddings), tmp_path / "ledger.db"
+    common = ["--corpus", str(corpus), "--models", str(models), "--ledger", str(ledger)]
+
+    # a reviewer dismissed a clause: it becomes a hard negative of the next model
+    db = lg.open_ledger(ledger)
+    lg.add_department(db, DEPT)
+    doc = make_doc([CLAUSES[1][0]])
+    lg.record_findings(db, doc, make_findings(doc, [CLAUSES[1]]), operator="筛查程序")
+    _walk(db, 1, "已排除")
+    db.close()
+
+    first = _cli(*common, "model", "retrain", "--embedders", "fake.v1")
+    assert first.exit_code == 0, first.output
+    assert "晋级检查：通过，已设为当前模型" in first.stdout
+    assert "排除 1 条" in first.stdout
+    first_id = store.current_id(Settings(models=models))
+
+    # Pretend the current model did much better on the same evaluation set (its stored figures
+    # are reused while the set is unchanged), and give the candidate new data: it is kept.
+    card_path = models / "screener" / first_id / "card.json"
+    card = json.loads(card_path.read_text(encoding="utf-8"))
+    card["evaluation"]["twin"]["cases"]["case_recall"] = 1.0
+    card_path.write_text(json.dumps(card, ensure_ascii=False), encoding="utf-8")
+    db = lg.open_ledger(ledger)
+    doc = make_doc([CLAUSES[2][0]], path="/政策/柳河.docx")
+    lg.record_findings(db, doc, make_findings(doc, [CLAUSES[2]]), operator="筛查程序")
+    _walk(db, 2, "已认定")
+    db.close()
+    second = _cli(*common, "model", "retrain", "--embedders", "fake.v1")
+    assert second.exit_code == 0, second.output
+    assert "未设为当前模型" in second.stdout and "评估集案例召回率从 1.000 降到" in second.stdout
+    assert "沿用其卡片中的评估结果" in second.stdout
+    assert store.current_id(Settings(models=models)) == first_id
+    new_id = next(
+        m["model_id"] for m in store.list_models(Settings(models=models)) if not m["current"]
+    )
+    listing = _cli(*common, "model", "list")
+    assert "✗未通过晋级检查" in listing.stdout
+    shown = _cli(*common, "model", "show", new_id)
+    assert (
+        shown.exit_code == 0 and "当前模型" in shown.stdout and "晋级检查：未通过" in shown.stdout
+    )
+    as_json = json.loads(_cli(*common, "model", "show", new_id, "--format", "json").stdout)
+    assert as_json["comparison"]["current_model_id"] == first_id
+    assert as_json["promotion"]["passed"] is False
+
+    refused = _cli(*common, "model", "promote", new_id)
+    assert refused.exit_code == 1 and "--force" in refused.stderr
+    forced = _cli(*common, "model", "promote", new_id, "--force")
+    assert forced.exit_code == 0 and "强制启用" in forced.stdout
+    back = _cli(*common, "model", "rollback")
+    assert back.exit_code == 0 and first_id in back.stdout
+
+    # A newly imported notice: the evaluation set changes, the current model is measured again
+    # (its twin on the new set) and the card shows recall on the new cases before and after.
+    rows = [json.loads(r) for r in cases_file_lines(corpus)]
+    row = next(r for r in rows if r["id"] in set(load_spec(corpus)["eval_cases"]))
+    row.update(id="imp-000000000001", group_id=None)  # same notice as an evaluation case
+    (corpus / "cases" / "imported.jsonl").write_text(
+        json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    third = _cli(*common, "model", "retrain", "--embedders", "fake.v1", "--no-promote")
+    assert third.exit_code == 0, third.output
+    assert "已在本评估集上重新评估" in third.stdout
+    assert "新增案例（当前模型" in third.stdout and "学习前（当前模型）" in third.stdout
+    assert "分到评估侧" in third.stdout  # the new case joined its notice on the evaluation side
+    assert store.current_id(Settings(models=models)) == first_id  # --no-promote (or kept)
+
+
+# --- damaged or missing model files -----------------------------------------------------------
+
+
+def test_damaged_current_model_says_how_to_recover(tmp_path, warm_embeddings):
+    warm = warm_embeddings.parent
+    model_id = store.current_id(Settings(models=warm))
+    models = tmp_path / "models"
+    root = store.root(Settings(models=models))
+    shutil.copytree(store.root(Settings(models=warm)) / model_id, root / model_id)
+    shutil.copytree(store.root(Settings(models=warm)) / model_id, root / "older-model")
+    store.promote(Settings(models=models), "older-model")
+    store.promote(Settings(models=models), model_id)
+    (root / model_id / MODEL_FILE).write_bytes(b"\x80\x04 damaged")
+
+    r = _cli("--models", str(models), "check", "申报企业须在本县注册并纳税")
+    assert r.exit_code == 1
+    assert "已损坏或与当前软件版本不兼容" in r.stderr
+    assert "screening model retrain" in r.stderr and "screening model rollback" in r.stderr
+    back = _cli("--models", str(models), "model", "rollback")
+    assert back.exit_code == 0 and "older-model" in back.stdout
+
+    shutil.rmtree(root / "older-model")  # the current model's directory vanished
+    r = _cli("--models", str(models), "check", "申报企业须在本县注册并纳税")
+    assert r.exit_code == 1 and "不完整" in r.stderr and "rollback" in r.stderr
+
+    (root / model_id / "card.json").write_text("{", encoding="utf-8")
+    r = _cli("--models", str(models), "model", "show", model_id)
+    assert r.exit_code == 1 and "模型卡片已损坏" in r.stderr and "rollback" in r.stderr
+
+
+def test_compliant_sample_is_scored_as_in_a_document(warm_embeddings):
+    """score_clauses (used for the false-alarm rate) gives the scores screen_document gives."""
+    from screening.screen.features import leadins
+    from screening.segment import segment
+
+    settings = Settings(models=warm_embeddings.parent)
+    screener = Screener(
+        settings, store.load_current(settings), {"fake.v1": get_embedder("fake.v1")}, threshold=0.0
+    )
+    text = (
+        "第三条 政策制定机关不得含有下列内容：\n（一）限定经营者在本地注册登记；\n"
+        "（二）对外地企业设置歧视性收费标准。\n第四条 申报企业须在本县注册并纳税。\n"
+        "第五条 本办法自发布之日起施行。"
+    )
+    findings = {f.clause: f.score for f in screener.check_text(text)}
+    doc_clauses = segment(screener_doc(text))
+    leads = leadins(doc_clauses)
+    scores = screener.score_clauses([c.text for c in doc_clauses], leads)
+    assert findings
+    for c, s in zip(doc_clauses, scores, strict=True):
+        if c.text in findings:
+            assert s == pytest.approx(findings[c.text], abs=1e-4)
+        else:
+            assert s == 0.0
+
+
+def screener_doc(text: str):
+    from screening.parse._build import DocumentBuilder
+
+    b = DocumentBuilder()
+    for line in text.splitlines():
+        b.add(line)
+    return b.build(path=Path("<x>"), sha256=hashlib.sha256(text.encode()).hexdigest(), fmt="txt")
