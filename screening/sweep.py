@@ -18,8 +18,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from .errors import InputError
 from .ledger.record import RecordResult, document_unchanged, ledger_path, record_findings
-from .parse import parse_file
+from .parse import check_file, parse_file
 from .parse._build import file_sha256
 from .types import Document, Failure, Finding
 
@@ -77,17 +78,19 @@ def sweep(
     def documents() -> Iterator[Document]:
         for raw in paths:
             path = Path(raw)
-            if db is not None and not rescan and path.is_file():
+            digest = None
+            if db is not None and not rescan:
                 try:
+                    check_file(path, screener.settings)  # never hash a file parsing would refuse
                     digest = file_sha256(path)
-                except OSError:
-                    digest = None
+                except (InputError, OSError):
+                    pass  # parse_file below reports it
                 if digest and document_unchanged(db, str(path), digest, engine):
                     title, findings = stored_findings(db, path)
                     side.append(SweepItem(str(path), findings=findings, skipped=True, title=title))
                     continue
             try:
-                yield parse_file(path, screener.settings)
+                yield parse_file(path, screener.settings, sha256=digest)
             except Exception as err:  # reported per file, the batch goes on
                 side.append(SweepItem(str(path), failure=_failure(path, err)))
 

@@ -8,6 +8,8 @@ bottom of this file. Commands parse options, call one library function and forma
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -97,6 +99,18 @@ def localize_click() -> None:
 
 
 localize_click()
+
+
+def format_option(*choices: str, help: str = "输出格式。") -> Callable[[Any], Any]:
+    """The ``--format`` option (stored as ``fmt``) every listing command takes; first is default."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=choices[0],
+        show_default=True,
+        help=help,
+    )
 
 
 def get_settings(ctx: click.Context) -> Settings:

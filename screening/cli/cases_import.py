@@ -7,7 +7,7 @@ import json
 import click
 
 from ..corpus.notices import NoticeImport, import_notice
-from . import get_settings
+from . import format_option, get_settings
 
 
 def _print(r: NoticeImport) -> None:
@@ -42,14 +42,7 @@ def _print(r: NoticeImport) -> None:
 @click.command("import")
 @click.argument("file", type=click.Path())
 @click.option("--dry-run", is_flag=True, help="只显示将导入的案例，不写入知识库。")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help='输出格式；json 输出 {"cases": [...], "skipped": [...]}。',
-)
+@format_option("text", "json", help='输出格式；json 输出 {"cases": [...], "skipped": [...]}。')
 @click.pass_context
 def import_cmd(ctx: click.Context, file: str, dry_run: bool, fmt: str) -> None:
     """从新发布的通报（PDF、DOCX、TXT、OFD、HTML 或 JSONL）导入违规案例。

@@ -10,7 +10,7 @@ import click
 from ..ledger.complaints import FLAG_AT, JOIN_AT, complaint_rows, import_export
 from ..ledger.hotline import FIELDS, Export, WorkOrder, read_export
 from ..ledger.intake import add_feedback
-from . import get_settings
+from . import format_option, get_settings
 from .ledger_cmd import _open, _operator, operator_option
 
 
@@ -228,9 +228,7 @@ def add_cmd(
 @click.option("--unanswered", is_flag=True, help="只列出尚未反馈的。")
 @click.option("--overdue", is_flag=True, help="只列出超过反馈期限仍未反馈的。")
 @click.option("--show-contacts", is_flag=True, help="显示投诉举报人姓名和联系方式（个人信息）。")
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="输出格式。"
-)
+@format_option("table", "json")
 @click.pass_context
 def list_cmd(
     ctx: click.Context, unanswered: bool, overdue: bool, show_contacts: bool, fmt: str

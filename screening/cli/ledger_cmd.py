@@ -18,7 +18,7 @@ from ..errors import LedgerError
 from ..ledger.cases import ACTION_LABELS, is_overdue
 from ..ledger.db import calendar
 from ..ledger.export import export
-from . import get_settings
+from . import format_option, get_settings
 
 
 @contextlib.contextmanager
@@ -61,8 +61,27 @@ def _changed(before: str, case: dict[str, Any], extra: str = "") -> None:
     click.echo((head + extra).rstrip())
 
 
-def _state_of(db: Database, case_id: int) -> str:
-    return lg.get_case(db, case_id)["status"]
+def _move(
+    ctx: click.Context,
+    action: Callable[..., dict[str, Any]],
+    case_id: int,
+    *,
+    operator: str | None,
+    expect_version: int | None,
+    extra: Callable[[dict[str, Any]], str] = lambda case: "",
+    **fields: Any,
+) -> None:
+    """Run one lifecycle ``action`` on a case and print "案件 N：旧状态 → 新状态（第 v 版）"."""
+    with _open(ctx) as db:
+        before = lg.get_case(db, case_id)["status"]
+        case = action(
+            db,
+            case_id,
+            operator=_operator(ctx, operator),
+            expected_version=expect_version,
+            **fields,
+        )
+    _changed(before, case, extra(case))
 
 
 def _dumps(obj: object) -> str:
@@ -84,9 +103,7 @@ def ledger_group() -> None:
 @click.option("--source", type=click.Choice(lg.SOURCES), default=None, help="按案件来源筛选。")
 @click.option("--standard", default=None, help="按审查标准编号筛选，如 FCR-14-3。")
 @click.option("--overdue", is_flag=True, help="只列出已超过核查或整改期限的案件。")
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="输出格式。"
-)
+@format_option("table", "json")
 @click.pass_context
 def list_cmd(
     ctx: click.Context,
@@ -219,19 +236,18 @@ def assign_cmd(
     operator: str | None,
 ) -> None:
     """交办核查：把案件交给部门和核查人，并计算核查期限（待核查/核查中 → 核查中）。"""
-    with _open(ctx) as db:
-        before = _state_of(db, case_id)
-        case = lg.assign(
-            db,
-            case_id,
-            department=department,
-            assignee=assignee,
-            days=days if days is not None else get_settings(ctx).verify_days,
-            deadline=deadline,
-            operator=_operator(ctx, operator),
-            expected_version=expect_version,
-        )
-    _changed(before, case, f"核查期限 {case['verify_deadline']}。")
+    _move(
+        ctx,
+        lg.assign,
+        case_id,
+        operator=operator,
+        expect_version=expect_version,
+        department=department,
+        assignee=assignee,
+        days=days if days is not None else get_settings(ctx).verify_days,
+        deadline=deadline,
+        extra=lambda case: f"核查期限 {case['verify_deadline']}。",
+    )
 
 
 @ledger_group.command("decide")
@@ -268,20 +284,18 @@ def decide_cmd(
     """认定或排除：核查结论（核查中 → 已认定/已排除），必须填写理由。"""
     if confirmed is None:
         raise click.UsageError("请用 --confirm（认定）或 --dismiss（排除）给出核查结论。")
-    with _open(ctx) as db:
-        before = _state_of(db, case_id)
-        case = lg.decide(
-            db,
-            case_id,
-            confirmed=confirmed,
-            reason=reason or "",
-            class_1670=class_1670,
-            subtype=subtype,
-            standards=list(standards) if standards else None,
-            operator=_operator(ctx, operator),
-            expected_version=expect_version,
-        )
-    _changed(before, case)
+    _move(
+        ctx,
+        lg.decide,
+        case_id,
+        operator=operator,
+        expect_version=expect_version,
+        confirmed=confirmed,
+        reason=reason or "",
+        class_1670=class_1670,
+        subtype=subtype,
+        standards=list(standards) if standards else None,
+    )
 
 
 @ledger_group.command("rectify")
@@ -302,18 +316,17 @@ def rectify_cmd(
     operator: str | None,
 ) -> None:
     """部署整改：登记整改措施、责任人和期限（已认定/待复核 → 整改中）。"""
-    with _open(ctx) as db:
-        before = _state_of(db, case_id)
-        case = lg.rectify(
-            db,
-            case_id,
-            measures=measures or "",
-            responsible=responsible or "",
-            deadline=deadline or "",
-            operator=_operator(ctx, operator),
-            expected_version=expect_version,
-        )
-    _changed(before, case, f"整改期限 {case['rectify_deadline']}。")
+    _move(
+        ctx,
+        lg.rectify,
+        case_id,
+        operator=operator,
+        expect_version=expect_version,
+        measures=measures or "",
+        responsible=responsible or "",
+        deadline=deadline or "",
+        extra=lambda case: f"整改期限 {case['rectify_deadline']}。",
+    )
 
 
 @ledger_group.command("review")
@@ -326,16 +339,14 @@ def review_cmd(
     ctx: click.Context, case_id: int, note: str, expect_version: int | None, operator: str | None
 ) -> None:
     """提交复核：整改已完成，等待复核（整改中 → 待复核）。复核不通过时用 rectify 重新部署整改。"""
-    with _open(ctx) as db:
-        before = _state_of(db, case_id)
-        case = lg.submit_review(
-            db,
-            case_id,
-            note=note,
-            operator=_operator(ctx, operator),
-            expected_version=expect_version,
-        )
-    _changed(before, case)
+    _move(
+        ctx,
+        lg.submit_review,
+        case_id,
+        operator=operator,
+        expect_version=expect_version,
+        note=note,
+    )
 
 
 @ledger_group.command("close")
@@ -348,16 +359,14 @@ def close_cmd(
     ctx: click.Context, case_id: int, note: str, expect_version: int | None, operator: str | None
 ) -> None:
     """复核销号：复核通过，案件销号（待复核 → 已销号）。"""
-    with _open(ctx) as db:
-        before = _state_of(db, case_id)
-        case = lg.close(
-            db,
-            case_id,
-            note=note,
-            operator=_operator(ctx, operator),
-            expected_version=expect_version,
-        )
-    _changed(before, case)
+    _move(
+        ctx,
+        lg.close,
+        case_id,
+        operator=operator,
+        expect_version=expect_version,
+        note=note,
+    )
 
 
 @ledger_group.command("reopen")
@@ -374,16 +383,14 @@ def reopen_cmd(
     operator: str | None,
 ) -> None:
     """重新打开：已排除或已销号的案件回到待核查，需重新交办（原交办信息清空，记录保留）。"""
-    with _open(ctx) as db:
-        before = _state_of(db, case_id)
-        case = lg.reopen(
-            db,
-            case_id,
-            reason=reason or "",
-            operator=_operator(ctx, operator),
-            expected_version=expect_version,
-        )
-    _changed(before, case)
+    _move(
+        ctx,
+        lg.reopen,
+        case_id,
+        operator=operator,
+        expect_version=expect_version,
+        reason=reason or "",
+    )
 
 
 @ledger_group.command("note")

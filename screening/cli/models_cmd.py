@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..embed import REGISTRY, get_spec
-from . import get_settings
+from . import format_option, get_settings
 
 # Embedders that have an on-disk cache to build; the others need no build step.
 BUILDABLE = {"e5-small.v1"}
@@ -199,14 +199,7 @@ HIDDEN = ("features", "training_case_ids")
 
 @model_group.command("show")
 @click.argument("model_id", required=False)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text：评估与比较摘要；json：完整的模型卡片。",
-)
+@format_option("text", "json", help="text：评估与比较摘要；json：完整的模型卡片。")
 @click.pass_context
 def show_cmd(ctx: click.Context, model_id: str | None, fmt: str) -> None:
     """显示一个筛查模型的模型卡片（默认当前模型），包括与当时的当前模型的比较。"""

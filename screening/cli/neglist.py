@@ -19,7 +19,7 @@ from ..neglist import (
 from ..neglist.editions import IMPORTED, REPLACED, UNCHANGED, ImportOutcome
 from ..neglist.export import FORMATS
 from ..neglist.model import count_items
-from . import get_settings
+from . import format_option, get_settings
 
 
 def _dumps(obj: object) -> str:
@@ -82,14 +82,7 @@ def _print_outcome(o: ImportOutcome, dry_run: bool) -> None:
 )
 @click.option("--dry-run", is_flag=True, help="只读取和校验，不写入。")
 @click.option("--strict", is_flag=True, help="校验有“错误”时退出码为 1（仍会保存，便于查看报告）。")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="输出格式。",
-)
+@format_option("text", "json")
 @click.pass_context
 def import_cmd(
     ctx: click.Context,
@@ -129,14 +122,7 @@ def import_cmd(
 
 
 @list_group.command("editions")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="输出格式。",
-)
+@format_option("text", "json")
 @click.pass_context
 def editions_cmd(ctx: click.Context, fmt: str) -> None:
     """列出已导入的清单版本。"""
@@ -174,14 +160,7 @@ def editions_cmd(ctx: click.Context, fmt: str) -> None:
 @click.option(
     "--item", "query", default=None, help="只显示项目号、事项编码或名称包含该文字的事项。"
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="输出格式。",
-)
+@format_option("text", "json")
 @click.pass_context
 def show_cmd(ctx: click.Context, edition: str | None, query: str | None, fmt: str) -> None:
     """显示某一清单版本的事项和措施。"""
@@ -210,14 +189,7 @@ def show_cmd(ctx: click.Context, edition: str | None, query: str | None, fmt: st
 @list_group.command("diff")
 @click.argument("old")
 @click.argument("new")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="输出格式。",
-)
+@format_option("text", "json")
 @click.pass_context
 def diff_cmd(ctx: click.Context, old: str, new: str, fmt: str) -> None:
     """对比两个已导入版本：新增、删除、修改的事项和措施（按事项编码匹配，无编码时按名称）。"""

@@ -24,6 +24,11 @@ from .cases import CLOSED, DISMISSED
 from .hotline import Export, WorkOrder
 from .intake import DEFAULT_REPLY_DAYS, add_complaint, content_hash
 
+# When a complaint ``c`` was first answered: a reply to it, or to its whole case.
+FIRST_REPLY_SQL = (
+    "(select min(f.at) from feedback f where f.complaint_id = c.id "
+    "or (f.complaint_id is null and f.case_id = c.case_id))"
+)
 JOIN_AT = 0.8
 FLAG_AT = 0.4
 
@@ -197,11 +202,8 @@ def complaint_rows(
     ``overdue_on`` (an ISO date) keeps complaints without a reply whose deadline is before it.
     """
     rows = []
-    for r in db.query(
-        "select c.*, (select min(f.at) from feedback f where f.complaint_id = c.id "
-        "or (f.complaint_id is null and f.case_id = c.case_id)) as replied_at "
-        "from complaints c order by c.id"
-    ):
+    sql = f"select c.*, {FIRST_REPLY_SQL} as replied_at from complaints c order by c.id"
+    for r in db.query(sql):
         r = dict(r)
         if not include_contacts:
             r.pop("complainant", None)

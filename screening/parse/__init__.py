@@ -180,8 +180,14 @@ def check_file(path: Path, settings: Settings) -> None:
         raise FileTooLargeError(str(path), size_mb=size / 1e6, limit_mb=settings.max_file_mb)
 
 
-def parse_file(path: str | Path, settings: Settings | None = None) -> Document:
-    """Parse one file; bad input raises an :class:`InputError` subclass with a Chinese message."""
+def parse_file(
+    path: str | Path, settings: Settings | None = None, sha256: str | None = None
+) -> Document:
+    """Parse one file; bad input raises an :class:`InputError` subclass with a Chinese message.
+
+    ``sha256`` is the file's hash when the caller has already computed it (a sweep does, to skip
+    unchanged files), so the file is not read twice for it.
+    """
     settings = settings or Settings()
     path = Path(path)
     check_file(path, settings)
@@ -191,7 +197,8 @@ def parse_file(path: str | Path, settings: Settings | None = None) -> Document:
             str(path), detected=detected.what, supported=supported_formats_text()
         )
     module = importlib.import_module(f"{__name__}.{FORMATS[detected.format][0]}")
-    doc: Document = module.parse(path, file_sha256(path), settings, detected.format)
+    digest = sha256 or file_sha256(path)
+    doc: Document = module.parse(path, digest, settings, detected.format)
     if detected.mislabelled:
         note = f"文件扩展名为 {path.suffix}，实际内容为{detected.what}，已按实际格式读取。"
         doc = _with_warning(doc, note)

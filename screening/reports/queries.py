@@ -29,13 +29,15 @@ from ..ledger.cases import (
     _decode,
     is_overdue,
 )
+from ..ledger.complaints import FIRST_REPLY_SQL
 from ..ledger.db import calendar
 from ..ledger.export import case_context
+from ..ledger.intake import DEFAULT_REPLY_DAYS
 from ..ledger.workdays import parse_date
 
-# Default reply period for complaints registered before the ledger stored their deadline; the
-# ledger records each complaint's own deadline (setting ``reply_days``) since migration 0002.
-COMPLAINT_REPLY_DAYS = 15
+# Reply period for complaints registered before the ledger stored their deadline; the ledger
+# records each complaint's own deadline (setting ``reply_days``) since migration 0002.
+COMPLAINT_REPLY_DAYS = DEFAULT_REPLY_DAYS
 NO_DEPARTMENT = "（未指定部门）"
 NO_FAMILY = "其他（兜底条款或未归类）"
 CONFIRMED_STATES = (CONFIRMED, RECTIFYING, REVIEWING, CLOSED)
@@ -333,8 +335,7 @@ def _complaints(db: Database, scope: Scope) -> list[dict[str, Any]]:
     cal = calendar(db)
     rows = db.query(
         "select c.id, c.case_id, c.received_at, c.channel, c.reply_due, k.department, "
-        "(select min(f.at) from feedback f where f.complaint_id = c.id "
-        " or (f.complaint_id is null and f.case_id = c.case_id)) as first_feedback "
+        f"{FIRST_REPLY_SQL} as first_feedback "
         "from complaints c left join cases k on k.id = c.case_id order by c.id"
     )
     out = []
