@@ -1,5 +1,7 @@
 """A sweep: parse → screen → record in the ledger, one document at a time, safe to interrupt.
 
+The sweep itself is logged in the ledger (``ledger.sweeps``) with the files it could not read.
+
 Each document is recorded in its own transaction as soon as it has been screened, so a sweep
 stopped by Ctrl-C, kill -9 or a power cut leaves every finished document complete and nothing
 half-written; running the same sweep again skips the finished ones (same content hash, screened
@@ -9,7 +11,9 @@ are read back from the ledger, so the output of a re-run equals that of the firs
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -19,7 +23,21 @@ from typing import Any
 from sqlite_utils import Database
 
 from .errors import InputError
-from .ledger.record import RecordResult, document_unchanged, ledger_path, record_findings
+from .ledger.record import (
+    RecordResult,
+    document_unchanged,
+    ledger_path,
+    record_findings,
+    resolve_unreadable,
+)
+from .ledger.sweeps import (
+    FINISHED,
+    INTERRUPTED,
+    SweepCounts,
+    finish_sweep,
+    note_unreadable,
+    start_sweep,
+)
 from .parse import check_file, parse_file
 from .parse._build import file_sha256
 from .types import Document, Failure, Finding
@@ -65,14 +83,24 @@ def sweep(
     operator: str = "",
     department: str | None = None,
     rescan: bool = False,
+    roots: Iterable[str] = (),
 ) -> Iterator[SweepItem]:
     """Screen ``paths`` with ``screener``; with ``db``, record each document as it finishes.
 
     Items come back in file order within each screening batch; skipped and unreadable files are
     reported as soon as they are met. Exceptions other than bad input propagate (after every
-    document finished so far has been recorded).
+    document finished so far has been recorded). With ``db`` the sweep is also logged (see
+    ``ledger.sweeps``): its row, with ``roots`` (the paths the user gave), and every file it
+    could not read.
     """
     engine = screener.model.model_id
+    paths = list(paths)
+    counts = SweepCounts(files=len(paths))
+    sweep_id = None
+    if db is not None:
+        sweep_id = start_sweep(
+            db, operator=operator, department=department, engine=engine, roots=roots or paths
+        )
     side: deque[SweepItem] = deque()
 
     def documents() -> Iterator[Document]:
@@ -87,27 +115,42 @@ def sweep(
                     pass  # parse_file below reports it
                 if digest and document_unchanged(db, str(path), digest, engine):
                     title, findings = stored_findings(db, path)
+                    with db.atomic():
+                        resolve_unreadable(db, path)
+                    counts.skipped += 1
                     side.append(SweepItem(str(path), findings=findings, skipped=True, title=title))
                     continue
             try:
                 yield parse_file(path, screener.settings, sha256=digest)
             except Exception as err:  # reported per file, the batch goes on
-                side.append(SweepItem(str(path), failure=_failure(path, err)))
+                failure = _failure(path, err)
+                counts.failed += 1
+                if db is not None:
+                    note_unreadable(db, failure, sweep_id=sweep_id, department=department)
+                side.append(SweepItem(str(path), failure=failure))
 
-    for doc, findings in screener.screen_many(documents()):
+    status = INTERRUPTED
+    try:
+        for doc, findings in screener.screen_many(documents()):
+            while side:
+                yield side.popleft()
+            recorded = None
+            if db is not None:
+                recorded = record_findings(
+                    db, doc, findings, operator=operator, department=department, engine=engine
+                )
+                counts.add(recorded)
+            yield SweepItem(
+                doc.path,
+                document=doc,
+                findings=tuple(findings),
+                title=doc.metadata.title,
+                recorded=recorded,
+            )
         while side:
             yield side.popleft()
-        recorded = None
-        if db is not None:
-            recorded = record_findings(
-                db, doc, findings, operator=operator, department=department, engine=engine
-            )
-        yield SweepItem(
-            doc.path,
-            document=doc,
-            findings=tuple(findings),
-            title=doc.metadata.title,
-            recorded=recorded,
-        )
-    while side:
-        yield side.popleft()
+        status = FINISHED
+    finally:
+        if sweep_id is not None:
+            with contextlib.suppress(sqlite3.Error):  # never mask the error that ended the sweep
+                finish_sweep(db, sweep_id, counts, status=status)

@@ -179,6 +179,86 @@ def test_same_document_by_relative_and_absolute_path(
     assert counts(ledger)["documents"] == 1
 
 
+def test_unreadable_files_are_kept_in_the_ledger_until_read(
+    tmp_path, docs, fake_settings, fake_model
+):
+    folder = docs[0].parent
+    (folder / "扫描件.pdf").write_bytes(b"%PDF-1.4 not really a pdf")
+    (folder / "空白.docx").write_bytes(b"")
+    ledger = tmp_path / "ledger.db"
+    first = scan(
+        fake_settings, ledger, "--operator", "王五", "--department", "县商务局", str(folder)
+    )
+    assert "无法读取的 2 个文件已记入台账" in first.stderr
+    db = lg.open_ledger(ledger)
+    rows = {Path(r["path"]).name: r for r in db["unreadable"].rows}
+    assert {n: r["code"] for n, r in rows.items()} == {
+        "扫描件.pdf": "corrupt",
+        "空白.docx": "empty",
+    }
+    assert all(r["department"] == "县商务局" and r["resolved_at"] is None for r in rows.values())
+    run = next(db.query("select * from sweeps"))
+    assert (run["status"], run["operator"], run["department"]) == ("finished", "王五", "县商务局")
+    assert (run["files"], run["screened"], run["failed"]) == (8, 6, 2)
+    assert run["findings_new"] == run["cases_created"] == db["cases"].count > 0
+    assert json.loads(run["roots"]) == [str(folder.resolve())]
+    db.close()
+
+    # a second sweep: the same two files again, listed once, each with its latest sighting
+    scan(fake_settings, ledger, str(folder))
+    # the empty file gets its text: the next sweep reads it and takes it off the list
+    (folder / "空白.docx").unlink()
+    from screening.docgen import write_docx
+
+    write_docx(folder / "空白.docx", ["关于印发扶持办法的通知", "第一条 本办法自印发之日起施行。"])
+    scan(fake_settings, ledger, str(folder))
+
+    runner = CliRunner()
+    base = ["--ledger", str(ledger), "ledger"]
+    listed = runner.invoke(main, [*base, "unreadable"])
+    assert listed.exit_code == 0, listed.output
+    assert "扫描件.pdf" in listed.stdout and "空白.docx" not in listed.stdout
+    assert "文件已损坏或不完整" in listed.stdout
+    assert "共 1 个文件未能筛查，需人工审查" in listed.stderr
+    every = json.loads(
+        runner.invoke(main, [*base, "unreadable", "--all", "--format", "json"]).stdout
+    )
+    assert [(Path(r["path"]).name, bool(r["resolved_at"])) for r in every] == [
+        ("扫描件.pdf", False),
+        ("空白.docx", True),
+    ]
+    runs = runner.invoke(main, [*base, "sweeps"])
+    assert runs.exit_code == 0, runs.output
+    assert runs.stdout.count("已完成") == 3 and "经办人 王五" in runs.stdout
+    assert "无法读取 2；" in runs.stdout and "无法读取 1；" in runs.stdout
+    assert len(json.loads(runner.invoke(main, [*base, "sweeps", "--format", "json"]).stdout)) == 3
+
+
+def test_moved_folder_keeps_documents_and_cases(tmp_path, docs, fake_settings, fake_model):
+    ledger = tmp_path / "ledger.db"
+    scan(fake_settings, ledger, str(docs[0].parent))
+    before = counts(ledger)
+    moved = docs[0].parent.rename(tmp_path / "归档")
+    result = scan(fake_settings, ledger, str(moved))
+    assert "新建待核查案件 0 件" in result.stderr
+    after = counts(ledger)
+    assert {k: after[k] for k in ("documents", "findings", "cases", "active")} == {
+        k: before[k] for k in ("documents", "findings", "cases", "active")
+    }
+    db = lg.open_ledger(ledger)
+    assert all(Path(r["path"]).parent == moved.resolve() for r in db["documents"].rows)
+    notes = [a for a in db["actions"].rows if a["action"] == "moved"]
+    assert len(notes) == before["cases"]
+    assert "文件已移动或改名" in notes[0]["note"] and str(moved.resolve()) in notes[0]["note"]
+    db.close()
+    # a copy (the original still in place) is a document of its own, not a move
+    copy = tmp_path / "副本"
+    copy.mkdir()
+    (copy / docs[1].name).write_bytes((moved / docs[1].name).read_bytes())
+    scan(fake_settings, ledger, str(copy))
+    assert counts(ledger)["documents"] == before["documents"] + 1
+
+
 # --- crash tests: a real process, interrupted for real ------------------------------------------
 
 
@@ -260,10 +340,24 @@ def test_interrupted_sweep_resumes_to_exact_counts(
     assert len(recorded) == done
     assert all(partial.get(name, []) == full.get(name, []) for name in recorded)
 
+    # the sweep log shows the cut: kill -9 leaves the row unfinished, Ctrl-C marks it
+    con = sqlite3.connect(ledger)
+    status, finished = con.execute("select status, finished_at from sweeps").fetchone()
+    con.close()
+    if sig == signal.SIGKILL:
+        assert (status, finished) == ("running", None)
+    else:
+        assert status == "interrupted" and finished
+
     proc = _start(fake_settings, ledger, folder)
     _, err = proc.communicate(timeout=600)
     assert proc.returncode == 0, err.decode()
     assert f"未改动跳过 {done} 个" in err.decode()
+    rerun = lg.open_ledger(ledger)
+    last = next(rerun.query("select * from sweeps order by id desc limit 1"))
+    rerun.close()
+    assert (last["status"], last["files"], last["skipped"]) == ("finished", 80, done)
+    assert last["screened"] == 80 - done
     assert per_document(ledger) == full
     mine, theirs = counts(ledger), counts(reference)
     assert mine == theirs

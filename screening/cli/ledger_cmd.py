@@ -15,6 +15,7 @@ from sqlite_utils import Database
 
 from .. import ledger as lg
 from ..errors import LedgerError
+from ..ledger import sweeps as sweeps_log
 from ..ledger.cases import ACTION_LABELS, is_overdue
 from ..ledger.db import calendar
 from ..ledger.export import export
@@ -485,6 +486,73 @@ def backup_cmd(ctx: click.Context, file: str, force: bool) -> None:
     with _open(ctx) as db:
         out = lg.backup(db, file)
     click.echo(f"已备份工作台账到 {out}。")
+
+
+@ledger_group.command("sweeps")
+@click.option(
+    "--limit", type=click.IntRange(1), default=20, show_default=True, help="列出最近几次。"
+)
+@format_option("table", "json")
+@click.pass_context
+def sweeps_cmd(ctx: click.Context, limit: int, fmt: str) -> None:
+    """筛查记录：每次 screening scan 的时间、经办人、模型、文件数和结果。
+
+    被强行终止（如断电、kill -9）的筛查显示为“未完成”，按 Ctrl-C 中断的显示为“已中断”。
+    """
+    with _open(ctx) as db:
+        rows = sweeps_log.list_sweeps(db, limit)
+    if fmt == "json":
+        click.echo(_dumps(rows))
+        return
+    if not rows:
+        click.echo("台账中还没有筛查记录。运行 screening scan 文件夹 开始筛查。")
+        return
+    for r in rows:
+        state = sweeps_log.STATUS_LABELS.get(r["status"], r["status"])
+        dept = f"  部门 {r['department']}" if r["department"] else ""
+        click.echo(
+            f"#{r['id']}  {r['started_at']} 至 {r['finished_at'] or '—'}  {state}  "
+            f"经办人 {r['operator']}{dept}  模型 {r['engine']}"
+        )
+        if r["finished_at"]:
+            click.echo(
+                f"    文件 {r['files']} 个：筛查 {r['screened']}，未改动跳过 {r['skipped']}，"
+                f"无法读取 {r['failed']}；新增疑似问题 {r['findings_new']} 条，"
+                f"不再筛出 {r['findings_gone']} 条，新建案件 {r['cases_created']} 件"
+            )
+        click.echo(f"    范围：{'；'.join(r['roots'])}")
+
+
+@ledger_group.command("unreadable")
+@click.option("--all", "include_resolved", is_flag=True, help="也列出后来已能读取的文件。")
+@click.option("--department", default=None, help="按筛查时指定的部门筛选。")
+@format_option("table", "json")
+@click.pass_context
+def unreadable_cmd(
+    ctx: click.Context, include_resolved: bool, department: str | None, fmt: str
+) -> None:
+    """无法读取的文件：扫描件、加密、损坏等未能筛查的文件及原因，需人工审查。
+
+    文件修复（如换成带文字层的版本）后重新筛查，即从本列表中移除。
+    """
+    with _open(ctx) as db:
+        rows = sweeps_log.unreadable_files(
+            db, include_resolved=include_resolved, department=department
+        )
+    if fmt == "json":
+        click.echo(_dumps(rows))
+        return
+    if not rows:
+        click.echo("没有无法读取的文件。")
+        return
+    for r in rows:
+        when = f"首次 {r['first_seen']}，最近 {r['last_seen']}"
+        if r["resolved_at"]:
+            when += f"，{r['resolved_at']} 已能读取"
+        dept = f"  [{r['department']}]" if r["department"] else ""
+        click.echo(f"{r['path']}{dept}\n    {r['message']}\n    （{when}）")
+    open_rows = [r for r in rows if not r["resolved_at"]]
+    click.echo(f"共 {len(open_rows)} 个文件未能筛查，需人工审查。", err=True)
 
 
 @ledger_group.group("holidays")

@@ -109,18 +109,20 @@ def scan_cmd(
     all_findings: list[Finding] = []
     totals = dict.fromkeys(("skipped", "new", "updated", "gone", "cases_created"), 0)
     show_bar = len(files) >= 10 and sys.stderr.isatty()
+    items = sweep(
+        screener,
+        files,
+        db=db,
+        operator=operator or settings.operator,
+        department=department,
+        rescan=rescan,
+        roots=paths,
+    )
     try:
         with click.progressbar(
             length=len(files), label="筛查中", file=sys.stderr, show_pos=True, hidden=not show_bar
         ) as bar:
-            for item in sweep(
-                screener,
-                files,
-                db=db,
-                operator=operator or settings.operator,
-                department=department,
-                rescan=rescan,
-            ):
+            for item in items:
                 bar.update(1)
                 if item.failure is not None:
                     failures.append(item.failure)
@@ -134,6 +136,7 @@ def scan_cmd(
                 all_findings.extend(item.findings)
                 _emit(fmt, item)
     except KeyboardInterrupt:
+        items.close()  # logs the sweep as interrupted while the ledger is still open
         if db is not None:
             db.close()
             click.echo(
@@ -175,6 +178,12 @@ def scan_cmd(
             "运行 screening ledger list 查看。",
             err=True,
         )
+        if failures:
+            click.echo(
+                f"无法读取的 {len(failures)} 个文件已记入台账，需人工审查；"
+                "运行 screening ledger unreadable 查看。",
+                err=True,
+            )
     if not screener.neglist.status.available:
         click.echo(screener.neglist.status.message, err=True)
 

@@ -58,6 +58,7 @@ ACTION_LABELS = {
     "gone": "条款不再筛出",
     "reappear": "条款再次筛出",
     "carry_over": "文件更新沿用案件",
+    "moved": "文件移动或改名",
 }
 
 

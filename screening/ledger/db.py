@@ -202,6 +202,50 @@ def _m0002_sweeps_and_hotline(db: Database) -> None:
     db["findings"].create_index(["case_id"])
 
 
+@MIGRATIONS(name="0003_sweep_log")
+def _m0003_sweep_log(db: Database) -> None:
+    # One row per sweep (who ran it, over what, with which model, how it ended), and the files
+    # a sweep could not read: a scanned or encrypted file must be reviewed by hand, so the
+    # ledger keeps it listed until a later sweep reads it.
+    db["sweeps"].create(
+        {
+            "id": int,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,  # running | finished | interrupted
+            "operator": str,
+            "department": str,
+            "engine": str,
+            "roots": str,  # JSON list of the paths given on the command line
+            "files": int,
+            "screened": int,
+            "skipped": int,
+            "failed": int,
+            "findings_new": int,
+            "findings_updated": int,
+            "findings_gone": int,
+            "cases_created": int,
+        },
+        pk="id",
+    )
+    db["unreadable"].create(
+        {
+            "id": int,
+            "path": str,
+            "code": str,
+            "message": str,
+            "department": str,
+            "first_seen": str,
+            "last_seen": str,
+            "sweep_id": int,
+            "resolved_at": str,  # set when a later sweep reads the file
+        },
+        pk="id",
+        foreign_keys=[("sweep_id", "sweeps", "id")],
+    )
+    db["unreadable"].create_index(["path"], unique=True)
+
+
 def now() -> str:
     """Local wall-clock time, second precision, ISO 8601 (what reviewers see in the trail)."""
     return dt.datetime.now().isoformat(sep=" ", timespec="seconds")

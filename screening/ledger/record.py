@@ -17,7 +17,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..types import Document, Finding
-from .cases import CLASSES_1670, SOURCES, _log, _require, create_case
+from .cases import CLASSES_1670, CLOSED, SOURCES, _log, _require, create_case
 from .db import dumps, insert_row, now, update_row
 
 ACTIVE = "active"
@@ -35,6 +35,7 @@ class RecordResult:
     gone: int = 0  # findings of this document no longer produced, now marked 'gone'
     cases_created: int = 0
     carried_over: int = 0  # new findings attached to the case of an equal earlier finding
+    moved_from: str | None = None  # the document's previous path, when it was found moved
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -59,9 +60,19 @@ def document_unchanged(db: Database, path: str, sha256: str, engine: str | None 
     return bool(db["documents"].count_where(where, args))
 
 
+def resolve_unreadable(db: Database, path: str | Path, stamp: str | None = None) -> int:
+    """Mark ``path`` as readable again in the sweep log (see ``ledger.sweeps``)."""
+    cur = db.execute(
+        "update unreadable set resolved_at = ? where path = ? and resolved_at is null",
+        [stamp or now(), ledger_path(path)],
+    )
+    return cur.rowcount
+
+
 def _upsert_document(
     db: Database, doc: Document, department: str | None, stamp: str, engine: str | None
-) -> int:
+) -> tuple[int, str | None]:
+    """The document's row id, and its previous path when this call found it moved."""
     meta = dumps(dataclasses.asdict(doc.metadata))
     key = ledger_path(doc.path)
     rows = list(db.query("select id, department from documents where path = ?", [key]))
@@ -79,9 +90,29 @@ def _upsert_document(
         if department:
             values["department"] = department
         update_row(db, "documents", doc_id, values)
-        return int(doc_id)
+        return int(doc_id), None
+    moved = _moved_from(db, key, doc.sha256)
+    if moved is not None:
+        values["path"] = key
+        if department:
+            values["department"] = department
+        update_row(db, "documents", moved["id"], values)
+        return int(moved["id"]), moved["path"]
     values.update(path=key, department=department, first_seen=stamp)
-    return insert_row(db, "documents", values)
+    return insert_row(db, "documents", values), None
+
+
+def _moved_from(db: Database, key: str, sha256: str) -> dict[str, Any] | None:
+    """A document with this exact content whose recorded path no longer exists: the same file,
+    moved or its folder renamed (or copied to another computer with the ledger)."""
+    rows = db.query(
+        "select id, path from documents where sha256 = ? and path != ? order by id desc",
+        [sha256, key],
+    )
+    for row in rows:
+        if not Path(row["path"]).exists():
+            return row
+    return None
 
 
 def _upsert_clause(db: Database, doc_id: int, f: Finding) -> None:
@@ -138,7 +169,14 @@ def record_findings(
     stamp = now()
     new = updated = gone = created = carried = 0
     with db.atomic():
-        doc_id = _upsert_document(db, doc, department, stamp, engine)
+        doc_id, moved_from = _upsert_document(db, doc, department, stamp, engine)
+        resolve_unreadable(db, doc.path, stamp)
+        if moved_from:
+            note = f"文件已移动或改名：{moved_from} → {ledger_path(doc.path)}（内容未变）。"
+            for (case_id,) in db.execute(
+                "select id from cases where document_id = ? and status != ?", [doc_id, CLOSED]
+            ).fetchall():
+                _remark(db, case_id, "moved", operator, note, {"from": moved_from})
         dept = db["documents"].get(doc_id)["department"]
         seen: set[str] = set()
         for f in findings:
@@ -226,4 +264,5 @@ def record_findings(
         gone=gone,
         cases_created=created,
         carried_over=carried,
+        moved_from=moved_from,
     )
