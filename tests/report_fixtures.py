@@ -26,8 +26,9 @@ from screening.ledger import db as lg_db
 from screening.ledger import departments as lg_departments
 from screening.ledger import intake as lg_intake
 from screening.ledger import record as lg_record
+from screening.ledger import sweeps as lg_sweeps
 from screening.parse import parse_file
-from screening.types import Finding, StandardScore
+from screening.types import Failure, Finding, StandardScore
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "docs"
@@ -54,6 +55,28 @@ DOCUMENTS = {
     "湖南省5G典型应用场景征集通知.ofd": ("县工业和信息化局", "2025-09-20 09:00:00"),  # before Q4
     "平罗县中医医院血液透析机设备采购公告.txt": ("县卫生健康局", "2026-01-03 09:00:00"),  # after Q4
 }
+
+# Files sweeps could not read: (path, department, code, noted, resolved or None). Counted in the
+# Q4 report as of 2026-01-05: the 科技局 scan (never read) and the 卫健局 file (read only on
+# 2026-01-10); not the 商务局 file (read on 2025-10-20) nor the 市场监管局 one (noted in Q3).
+UNREADABLE = [
+    (
+        "/data/县科技局/科技计划项目管理办法（扫描件）.pdf",
+        "县科技局",
+        "scanned",
+        "2025-11-05",
+        None,
+    ),
+    (
+        "/data/县商务局/招商引资协议（加密）.docx",
+        "县商务局",
+        "encrypted",
+        "2025-10-15",
+        "2025-10-20",
+    ),
+    ("/data/县市场监管局/旧版文件.wps", "县市场监管局", "corrupt", "2025-09-10", None),
+    ("/data/县卫生健康局/采购需求.pdf", "县卫生健康局", "corrupt", "2025-12-01", "2026-01-10"),
+]
 
 # Planted personal data: must never reach a report, table or sidecar.
 SECRETS = ("王小明", "13912345678", "李四娘", "lisiniang@example.com", "赵钱孙", "0431-88886666")
@@ -266,6 +289,14 @@ def build(db: Database, clock: Clock) -> dict[str, int]:
         found = [make_finding(doc, r, i, texts) for i, r in enumerate(golden.get(file, []))]
         with clock.at(stamp):
             lg.record_findings(db, doc, found, operator=OP, department=dept)
+    for path, dept, code, noted, resolved in UNREADABLE:
+        with clock.at(noted):
+            lg_sweeps.note_unreadable(
+                db, Failure(path, code, f"无法读取：{path}"), sweep_id=None, department=dept
+            )
+        if resolved:
+            with db.atomic():
+                lg_record.resolve_unreadable(db, path, f"{resolved} 10:00:00")
     ids = {
         "dongying": case_at(db, "东营经开区现代服务业扶持办法.pdf", 532),
         "hefei_reward": case_at(db, "合肥市达产升规与技术改造补贴申报通知.pdf", 0),
@@ -394,7 +425,7 @@ def build_ledger(path: Path) -> dict[str, int]:
     """Create the ledger file at ``path`` on a patched clock; returns the named case ids."""
     clock = Clock()
     with pytest.MonkeyPatch.context() as mp:
-        for module in (lg_db, lg_cases, lg_intake, lg_record, lg_departments):
+        for module in (lg_db, lg_cases, lg_intake, lg_record, lg_departments, lg_sweeps):
             mp.setattr(module, "now", clock)
         db = lg.open_ledger(path)
         try:

@@ -347,6 +347,16 @@ def sql_cases(db, dept, metric):
     return _ids(db, *_cases_sql(dept, wheres[metric])), None
 
 
+def sql_unreadable(db, dept):
+    sql = (
+        f"select id from unreadable where {IN_Q.format(col='last_seen')} "
+        "and (resolved_at is null or date(resolved_at) > '2026-01-05')"
+    )
+    if dept:
+        return _ids(db, sql + f" and {DEPT.format(col='department')} = ?", [dept]), None
+    return _ids(db, sql), None
+
+
 def sql_complaints(db, dept, metric):
     rows = list(
         db.query(
@@ -399,6 +409,8 @@ def independent(db, key, scope_dept):
         return "findings", *sql_findings(db, dept, metric.removeprefix("findings.total"))
     if head == "complaints":
         return "complaints", *sql_complaints(db, dept, metric)
+    if head == "unreadable":
+        return "unreadable", *sql_unreadable(db, dept)
     return "cases", *sql_cases(db, dept, metric)
 
 
@@ -442,7 +454,8 @@ def test_self_inspection_outline(county_doc):
 @pytest.mark.parametrize(
     "fragment",
     [
-        "共审查涉及经营者经济活动的政策文件5件，其中办法2件、意见1件、通知2件。",
+        "共审查涉及经营者经济活动的政策文件5件，其中办法2件、意见1件、通知2件。另有2件文件因扫描件"
+        "无文字层、加密或损坏等原因未能自动筛查，已登记待人工审查。经筛查，",
         "发现疑似违反公平竞争审查标准的条款45处，其中限制市场准入和退出2处、限制商品要素自由流动2处、"
         "影响生产经营成本41处。",
         "经核查认定违规8件，排除2件，尚在核查38件。",
@@ -463,6 +476,16 @@ def test_self_inspection_outline(county_doc):
 )
 def test_self_inspection_text(county_doc, fragment):
     assert fragment in body_text(county_doc)
+
+
+def test_unreadable_files_only_where_some_remain(out):
+    assert figure_values(out[1]["county"])["unreadable.total"] == 2
+    stats = figure_values(out[1]["stats"])
+    assert stats["dept[县科技局].unreadable.total"] == 1
+    assert stats["dept[县商务局].unreadable.total"] == 0  # read again within the quarter
+    dept = docx.Document(out[1]["dept"].paths[0])  # 县工业和信息化局: none
+    assert figure_values(out[1]["dept"])["unreadable.total"] == 0
+    assert "未能自动筛查" not in body_text(dept)
 
 
 def test_self_inspection_scorecard_table_matches_figures(county_doc, out):

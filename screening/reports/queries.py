@@ -67,6 +67,8 @@ DEFINITIONS = {
     "反馈记录。投诉举报按受理日期计入统计期间，按其案件的责任单位统计。",
     "投诉举报按期答复率": "按期答复数 ÷ 应答复数；应答复数 = 已答复数 + 未答复且答复期限早于报告"
     "日期的件数。没有应答复的件时记为“—”。",
+    "无法读取的文件": "最近一次在统计期间内筛查时无法读取（扫描件无文字层、加密、损坏、空文件等），"
+    "且截至报告日期仍未重新筛查成功的文件，按筛查时指定的部门统计；这些文件未经自动筛查，需人工审查。",
     "个人信息": "投诉举报人姓名、联系方式不写入任何报告和说明文件；正文中出现的，以“＊＊＊”代替。",
 }
 # The ledger columns each definition reads (written to the sidecar beside the wording above).
@@ -77,6 +79,7 @@ LEDGER_FIELDS = {
     "按期整改": "actions.at（action = review, to_state = 待复核，取最近一次）, "
     "cases.rectify_deadline",
     "逾期": "cases.status, cases.verify_deadline, cases.rectify_deadline",
+    "无法读取的文件": "unreadable.last_seen, unreadable.resolved_at, unreadable.department",
     "投诉举报按期答复": "complaints.received_at, complaints.reply_due, feedback.at（complaint_id "
     "对应或同一案件）, calendar, cases.department",
 }
@@ -266,11 +269,12 @@ class Snapshot:
     findings: list[dict[str, Any]]
     cases: list[dict[str, Any]]
     complaints: list[dict[str, Any]]
+    unreadable: list[dict[str, Any]] = field(default_factory=list)
 
     def departments(self, db: Database) -> list[str]:
         """Registered departments in their order, then any other name the rows use."""
         names = [r["name"] for r in db.query("select name from departments order by id")]
-        used = {r["department"] for rows in self.tables() for r in rows}
+        used = {r["department"] for rows in (*self.tables(), self.unreadable) for r in rows}
         extra = sorted(n for n in used if n not in names and n != NO_DEPARTMENT)
         tail = [NO_DEPARTMENT] if NO_DEPARTMENT in used else []
         return names + extra + tail
@@ -352,6 +356,18 @@ def _complaints(db: Database, scope: Scope) -> list[dict[str, Any]]:
     return out
 
 
+def _unreadable(db: Database, scope: Scope) -> list[dict[str, Any]]:
+    rows = db.query(
+        "select id, path, department, last_seen, resolved_at from unreadable order by id"
+    )
+    return [
+        {**r, "department": _dept(r["department"])}
+        for r in rows
+        if scope.period.contains(r["last_seen"])
+        and not (r["resolved_at"] and parse_date(r["resolved_at"][:10]) <= scope.date)
+    ]
+
+
 def snapshot(db: Database, scope: Scope) -> Snapshot:
     """All rows of the scope's period; departments are filtered later by :func:`figures`."""
     return Snapshot(
@@ -360,6 +376,7 @@ def snapshot(db: Database, scope: Scope) -> Snapshot:
         _findings(db, scope.period),
         _cases(db, scope.period),
         _complaints(db, scope),
+        _unreadable(db, scope),
     )
 
 
@@ -421,6 +438,9 @@ def figures(snap: Snapshot, department: str | None = None, prefix: str = "") -> 
         docs,
         "doc_type",
         DOC_TYPES_ALL,
+    )
+    f.count(
+        f"{p}unreadable.total", "无法读取、待人工审查的文件", "unreadable", mine(snap.unreadable)
     )
     f.count(f"{p}findings.total", "疑似问题条款", "findings", finds)
     _grouped(

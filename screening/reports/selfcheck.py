@@ -78,8 +78,16 @@ def _basic(r: _Report, charts: Callable[[str], Path]) -> None:
     types = r.counts("documents.by_type", DOC_TYPES_ALL, "件")
     d.para(
         f"{p.label}（{p.start.isoformat()}至{p.end.isoformat()}），共审查涉及经营者经济活动的政策"
-        f"文件{r.n('documents.total')}件" + (f"，其中{types}" if types else "") + "。"
-        f"经筛查，发现疑似违反公平竞争审查标准的条款{r.n('findings.total')}处"
+        f"文件{r.n('documents.total')}件"
+        + (f"，其中{types}" if types else "")
+        + "。"
+        + (
+            f"另有{r.n('unreadable.total')}件文件因扫描件无文字层、加密或损坏等原因未能自动筛查，"
+            "已登记待人工审查。"
+            if r.figs["unreadable.total"].value
+            else ""
+        )
+        + f"经筛查，发现疑似违反公平竞争审查标准的条款{r.n('findings.total')}处"
         + (
             f"，其中{fam}"
             if (fam := r.counts("findings.by_family", (*FAMILIES, NO_FAMILY), "处"))
