@@ -106,6 +106,48 @@ def test_csv_in_utf8_and_gbk(tmp_path, encoding):
     assert export.orders[2].received_at == "2025-11-05"
 
 
+def test_real_xls_export(tmp_path):
+    """A BIFF8 .xls as older hotline systems export it: a merged title row, date-formatted
+    cells, work-order numbers and phone numbers stored as numbers."""
+    import xlwt  # dev dependency: the suite must not skip this silently
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("工单")
+    sheet.write_merge(0, 0, 0, 5, "某县12345政务服务便民热线工单导出")
+    for col, name in enumerate(
+        ["工单编号", "受理时间", "诉求人", "联系电话", "诉求内容", "承办单位"]
+    ):
+        sheet.write(1, col, name)
+    when = xlwt.easyxf(num_format_str="yyyy-mm-dd hh:mm")
+    day = xlwt.easyxf(num_format_str="yyyy/m/d")
+    rows = [
+        (2025110001, dt.datetime(2025, 11, 3, 9, 12), when, NAME, 13912345678, BRANCH, "县住建局"),
+        (2025110002, dt.date(2025, 11, 4), day, "李女士", 13800000002, ELEVATOR, "县住建局"),
+        (2025110003, "2025年11月5日", None, "赵先生", "0571-8888888", SUBSIDY, "县商务局"),
+    ]
+    for r, (wid, stamp, style, who, phone, text, dept) in enumerate(rows, start=2):
+        sheet.write(r, 0, wid)
+        if style is None:
+            sheet.write(r, 1, stamp)
+        else:
+            sheet.write(r, 1, stamp, style)
+        for col, value in enumerate((who, phone, text, dept), start=2):
+            sheet.write(r, col, value)
+    path = tmp_path / "工单导出.xls"
+    book.save(str(path))
+
+    export = read_export(path)
+    assert not export.bad
+    assert [o.external_id for o in export.orders] == ["2025110001", "2025110002", "2025110003"]
+    assert [o.received_at for o in export.orders] == [
+        "2025-11-03 09:12:00",
+        "2025-11-04",
+        "2025-11-05",
+    ]
+    assert [o.contact for o in export.orders] == ["13912345678", "13800000002", "0571-8888888"]
+    assert [o.content for o in export.orders] == [BRANCH, ELEVATOR, SUBSIDY]
+    assert export.orders[0].department == "县住建局"
+
+
 def test_bad_rows_are_reported_and_the_rest_imported(tmp_path):
     rows = [
         *ROWS,

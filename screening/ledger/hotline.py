@@ -270,6 +270,9 @@ _DATE = re.compile(
 def parse_time(value: Any) -> str | None:
     """An export's date or date-time cell as ISO text; None when it is not a date."""
     if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            # Spreadsheets store a date-only cell as midnight: keep it a date, not 00:00:00.
+            return value.date().isoformat()
         return value.replace(microsecond=0).isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
