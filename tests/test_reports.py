@@ -697,6 +697,28 @@ def test_ledger_xlsx(out, ids):
     assert by_no[str(ids["liuhe_quality"])][13] == "待部署整改"
 
 
+def test_found_on_is_the_complaint_received_date(tmp_path):
+    """A hotline order imported weeks after the call was found on the day it came in."""
+    from screening import ledger as lg
+
+    db = open_ledger(":memory:")
+    late = lg.add_complaint(
+        db,
+        content="反映县住建局招标要求投标人在本县设立分公司。",
+        operator="审查员甲",
+        channel="12345",
+        received_at="2025-11-03 09:12:00",
+    )
+    written = reports.write_ledger_table(
+        db, tmp_path / "t.csv", date=AS_OF, corpus_dir=default_corpus_dir()
+    )
+    rows = list(csv.reader(io.StringIO(written.paths[0].read_text(encoding="utf-8-sig"))))
+    found = dict(zip(rows[0], rows[1], strict=True))
+    registered = lg.get_case(db, late)["created_at"][:10]
+    assert registered > "2025-11-03"  # added today, not on the day of the call
+    assert (found["问题来源"], found["发现时间"]) == ("投诉举报", "2025-11-03")
+
+
 def test_ledger_csv_has_bom_and_same_rows(out):
     raw = out[1]["csv"].paths[0].read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")

@@ -16,23 +16,24 @@ from .layout import pin_zip
 from .privacy import Redactor
 from .queries import Written, case_facts, write_sidecar
 
-# (header, XLSX column width in characters, DOCX annex width in mm)
+# (header, XLSX column width in characters, DOCX annex width in mm). Date columns are wide
+# enough for 2025-12-31 on one line at 小五 even in a fallback font with wide digits.
 COLUMNS = (
-    ("序号", 6, 9),
+    ("序号", 6, 8),
     ("问题来源", 10, 10),
-    ("发现时间", 12, 20),
+    ("发现时间", 12, 22),
     ("责任单位", 16, 16),
-    ("文件名称", 30, 24),
+    ("文件名称", 30, 22),
     ("文号", 18, 16),
     ("问题条款", 50, 29),
-    ("问题类型", 12, 12),
+    ("问题类型", 12, 11),
     ("违反标准", 28, 18),
-    ("核查结论", 30, 20),
+    ("核查结论", 30, 18),
     ("整改措施", 30, 20),
-    ("整改时限", 12, 20),
+    ("整改时限", 12, 22),
     ("责任人", 10, 11),
     ("整改状态", 12, 12),
-    ("销号时间", 12, 20),
+    ("销号时间", 12, 22),
 )
 HEADER = [c[0] for c in COLUMNS]
 FORMATS = (".xlsx", ".csv")
@@ -78,6 +79,14 @@ def clause_text(facts: dict[str, Any], case: dict[str, Any]) -> str:
     return case.get("summary") or case.get("title") or ""
 
 
+def found_on(case: dict[str, Any], facts: dict[str, Any]) -> str:
+    """发现时间: when the case was registered, or the 受理时间 of a complaint in it if earlier
+    (a hotline work order imported days after the call was found on the day it came in)."""
+    days = [(case["created_at"] or "")[:10]]
+    days += [(c["received_at"] or "")[:10] for c in facts["complaints"]]
+    return min((d for d in days if d), default="")
+
+
 def ledger_rows(
     db: Database, cases: list[dict[str, Any]], *, today: dt.date, cites: Citations
 ) -> list[list[str]]:
@@ -89,7 +98,7 @@ def ledger_rows(
             [
                 str(n),
                 case["source"],
-                (case["created_at"] or "")[:10],
+                found_on(case, facts),
                 case["department"] or "",
                 facts["title"],
                 facts["doc_number"],
