@@ -234,6 +234,14 @@ def test_unreadable_files_are_kept_in_the_ledger_until_read(
     assert len(json.loads(runner.invoke(main, [*base, "sweeps", "--format", "json"]).stdout)) == 3
 
 
+def test_sweep_log_commands_on_an_empty_ledger(tmp_path):
+    runner = CliRunner()
+    base = ["--ledger", str(tmp_path / "new.db"), "ledger"]
+    assert "台账中还没有筛查记录" in runner.invoke(main, [*base, "sweeps"]).stdout
+    assert runner.invoke(main, [*base, "unreadable"]).stdout == "没有无法读取的文件。\n"
+    assert runner.invoke(main, [*base, "unreadable", "--format", "json"]).stdout == "[]\n"
+
+
 def test_moved_folder_keeps_documents_and_cases(tmp_path, docs, fake_settings, fake_model):
     ledger = tmp_path / "ledger.db"
     scan(fake_settings, ledger, str(docs[0].parent))

@@ -488,6 +488,15 @@ def backup_cmd(ctx: click.Context, file: str, force: bool) -> None:
     click.echo(f"已备份工作台账到 {out}。")
 
 
+def _shown_as_json_or_empty(fmt: str, rows: list[dict[str, Any]], empty: str) -> bool:
+    """Print ``rows`` as JSON, or ``empty`` when there are none; False when a table is due."""
+    if fmt == "json":
+        click.echo(_dumps(rows))
+    elif not rows:
+        click.echo(empty)
+    return fmt == "json" or not rows
+
+
 @ledger_group.command("sweeps")
 @click.option(
     "--limit", type=click.IntRange(1), default=20, show_default=True, help="列出最近几次。"
@@ -501,11 +510,9 @@ def sweeps_cmd(ctx: click.Context, limit: int, fmt: str) -> None:
     """
     with _open(ctx) as db:
         rows = sweeps_log.list_sweeps(db, limit)
-    if fmt == "json":
-        click.echo(_dumps(rows))
-        return
-    if not rows:
-        click.echo("台账中还没有筛查记录。运行 screening scan 文件夹 开始筛查。")
+    if _shown_as_json_or_empty(
+        fmt, rows, "台账中还没有筛查记录。运行 screening scan 文件夹 开始筛查。"
+    ):
         return
     for r in rows:
         state = sweeps_log.STATUS_LABELS.get(r["status"], r["status"])
@@ -539,11 +546,7 @@ def unreadable_cmd(
         rows = sweeps_log.unreadable_files(
             db, include_resolved=include_resolved, department=department
         )
-    if fmt == "json":
-        click.echo(_dumps(rows))
-        return
-    if not rows:
-        click.echo("没有无法读取的文件。")
+    if _shown_as_json_or_empty(fmt, rows, "没有无法读取的文件。"):
         return
     for r in rows:
         when = f"首次 {r['first_seen']}，最近 {r['last_seen']}"
