@@ -110,6 +110,7 @@ def test_real_xls_export(tmp_path):
     """A BIFF8 .xls as older hotline systems export it: a merged title row, date-formatted
     cells, work-order numbers and phone numbers stored as numbers."""
     import xlwt  # dev dependency: the suite must not skip this silently
+
     book = xlwt.Workbook(encoding="utf-8")
     sheet = book.add_sheet("工单")
     sheet.write_merge(0, 0, 0, 5, "某县12345政务服务便民热线工单导出")
@@ -365,6 +366,30 @@ def test_cli_import_with_suggestions(tmp_path, fake_settings, fake_model):
     stored = [json.loads(r["screening"]) for r in db["complaints"].rows]
     assert all(s["standards"] and s["precedents"] for s in stored)
     db.close()
+
+
+def test_cli_ledger_add_screens_and_flags_duplicates(tmp_path, fake_settings, fake_model):
+    ledger = tmp_path / "l.db"
+    base = ["--ledger", str(ledger), "--models", str(fake_settings.models)]
+    runner = CliRunner()
+    first = runner.invoke(main, [*base, "complaints", "add", "--content", BRANCH, "--no-screen"])
+    assert first.exit_code == 0, first.output
+    result = runner.invoke(
+        main, [*base, "ledger", "add", "--source", "上级交办", "--content", BRANCH_AGAIN]
+    )
+    assert result.exit_code == 0, result.output
+    assert "研判：" in result.stdout
+    assert "提示：可能与案件 1 重复" in result.stdout
+    db = lg.open_ledger(ledger)
+    case = lg.get_case(db, 2)
+    notes = [a["note"] for a in lg.case_actions(db, 2)]
+    db.close()
+    assert case["source"] == "上级交办"
+    assert any(n.startswith("可能与案件 1 重复") for n in notes)
+    assert any(n.startswith("研判：") for n in notes)
+    suggested = "研判：评分" in result.stdout and "建议对照" in result.stdout
+    # the suggested standards become the case's only when the score reaches the threshold
+    assert bool(case["standards"]) == suggested
 
 
 def test_cli_bad_file_message(tmp_path):

@@ -185,6 +185,73 @@ def test_refusals_are_chinese(cli, args, code, message):
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("source", "extra", "standards"),
+    [
+        ("上级交办", ["--standard", "fcr-14-3"], ["FCR-14-3"]),
+        ("公开信息搜集", ["--standard", "FCR-9-2", "--standard", "FCR-9-2"], ["FCR-9-2"]),
+        ("自查", ["--class-1670", "隐性壁垒", "--subtype", "注册地限制"], []),
+        ("效能评估", [], []),
+    ],
+)
+def test_add_case_from_other_sources(cli, ledger, source, extra, standards):
+    content = "市政府转来线索：某局入库通知要求企业在本区注册。"
+    result = cli("ledger", "add", "--source", source, "--content", content, "--no-screen",
+                 "--department", DEPT, "--operator", "联席办", *extra)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    case_id = int(result.output.split("已登记案件 ")[1].split("（")[0])
+    assert f"来源：{source}，状态：待核查" in result.output
+    db = lg.open_ledger(ledger)
+    case = lg.get_case(db, case_id)
+    assert (case["source"], case["status"], case["department"]) == (source, "待核查", DEPT)
+    assert case["standards"] == standards and case["summary"] == content
+    assert case["title"] == content[:40] + "…" if len(content) > 40 else content
+    trail = lg.case_actions(db, case_id)
+    assert [(a["action"], a["operator"], a["note"]) for a in trail] == [
+        ("create", "联席办", f"来源：{source}")
+    ]
+    db.close()
+    assert f"[{case_id}] 待核查 {source}" in cli("ledger", "list", "--source", source).output
+
+
+def test_add_case_linked_to_a_scanned_document(cli, ledger):
+    missing = cli("ledger", "add", "--source", "自查", "--content", "第三条限定本地企业",
+                  "--document", "/政策/未筛查.docx", "--no-screen")  # fmt: skip
+    assert missing.exit_code == 1
+    assert "文件 /政策/未筛查.docx 尚未登记到台账。请先运行 screening scan" in missing.output
+    result = cli("ledger", "add", "--source", "自查", "--content", "第三条限定本地企业",
+                 "--document", "/政策/东营服务业扶持办法.docx", "--no-screen")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    shown = cli("ledger", "show", result.output.split("已登记案件 ")[1].split("（")[0]).output
+    assert "东营" in shown
+
+
+@pytest.mark.parametrize("command", ["add", "decide"])
+def test_unknown_standard_codes_are_refused(cli, ledger, command):
+    ok(cli("departments", "add", DEPT))
+    ok(cli("ledger", "assign", "1", "--department", DEPT, "--assignee", "李四"))
+    args = {
+        "add": ["add", "--source", "自查", "--content", "某条款", "--no-screen"],
+        "decide": ["decide", "1", "--confirm", "--reason", "限定本地企业"],
+    }[command]
+    result = cli("ledger", *args, "--standard", "FCR-14-3", "--standard", "FCR-14-33")
+    assert result.exit_code == 1
+    assert "审查标准编号的取值“FCR-14-33”无效" in result.output
+    assert "screening standards list" in result.output
+    db = lg.open_ledger(ledger)
+    assert db["cases"].count == 3 and lg.get_case(db, 1)["status"] == "核查中"  # nothing written
+    db.close()
+
+
+def test_decide_normalises_standard_codes(cli, ledger):
+    ok(cli("departments", "add", DEPT))
+    ok(cli("ledger", "assign", "1", "--department", DEPT, "--assignee", "李四"))
+    ok(cli("ledger", "decide", "1", "--confirm", "--reason", "限定本地", "--standard", " fcr-19-4"))
+    db = lg.open_ledger(ledger)
+    assert lg.get_case(db, 1)["standards"] == ["FCR-19-4"]
+    db.close()
+
+
 def test_decide_requires_reason_and_outcome(cli):
     ok(cli("departments", "add", DEPT))
     ok(cli("ledger", "assign", "1", "--department", DEPT, "--assignee", "李四"))

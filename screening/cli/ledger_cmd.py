@@ -19,6 +19,7 @@ from ..ledger import sweeps as sweeps_log
 from ..ledger.cases import ACTION_LABELS, is_overdue
 from ..ledger.db import calendar
 from ..ledger.export import export
+from ..ledger.intake import MANUAL_SOURCES
 from . import format_option, get_settings
 
 
@@ -148,6 +149,7 @@ def show_cmd(ctx: click.Context, case_id: int, show_contacts: bool) -> None:
     """显示一个案件的详情、涉嫌条款、投诉举报、附件和全部操作记录。"""
     with _open(ctx) as db:
         c = lg.get_case(db, case_id)
+        doc = db["documents"].get(c["document_id"]) if c["document_id"] else None
         findings = list(db.query("select * from findings where case_id = ? order by id", [case_id]))
         actions = lg.case_actions(db, case_id)
         complaints = list(
@@ -181,6 +183,10 @@ def show_cmd(ctx: click.Context, case_id: int, show_contacts: bool) -> None:
             click.echo(f"  {label}：{c[key]}")
     if c["standards"]:
         click.echo(f"  审查标准：{'、'.join(c['standards'])}")
+    if doc is not None:
+        number = json.loads(doc["metadata"] or "{}").get("doc_number")
+        name = doc["title"] or Path(doc["path"]).name
+        click.echo(f"  文件：{name}" + (f"（{number}）" if number else "") + f"  {doc['path']}")
     if findings:
         click.echo("涉嫌条款：")
     for f in findings:
@@ -295,8 +301,112 @@ def decide_cmd(
         reason=reason or "",
         class_1670=class_1670,
         subtype=subtype,
-        standards=list(standards) if standards else None,
+        standards=_checked_standards(ctx, standards) if standards else None,
     )
+
+
+def _checked_standards(ctx: click.Context, codes: tuple[str, ...]) -> list[str]:
+    """``codes`` as the corpus writes them (FCR-14-3); an unknown code is refused, so every
+    citation in the ledger and its reports can be looked up in the bundled text."""
+    from ..corpus.store import load_standards
+    from ..errors import InvalidValueError
+
+    known = {s.code for s in load_standards(get_settings(ctx).corpus, "standard")}
+    out = [c.strip().upper() for c in codes]
+    bad = [c for c in out if c not in known]
+    if bad:
+        raise InvalidValueError(
+            field="审查标准编号",
+            value="、".join(bad),
+            hint="编号形如 FCR-14-3（《实施办法》第十四条第（三）项）；"
+            "运行 screening standards list 查看全部编号。",
+        )
+    return list(dict.fromkeys(out))
+
+
+@ledger_group.command("add")
+@click.option(
+    "--source",
+    type=click.Choice(MANUAL_SOURCES),
+    required=True,
+    help="案件来源。筛查发现的问题由 scan 登记，投诉举报用 complaints add/import 登记。",
+)
+@click.option("--content", required=True, help="问题描述：涉嫌违规的条款原文或线索内容。")
+@click.option("--title", default="", help="案件标题。默认取问题描述的前 40 个字。")
+@click.option(
+    "--document",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="涉及的文件（须已用 scan 登记到台账），案件将关联该文件。",
+)
+@click.option("--department", default=None, help="责任单位。")
+@click.option("--standard", "standards", multiple=True, help="涉嫌违反的审查标准编号，可重复。")
+@click.option(
+    "--class-1670",
+    type=click.Choice(lg.CLASSES_1670),
+    default=None,
+    help="按发改体改〔2021〕1670号文分类。",
+)
+@click.option("--subtype", default=None, help="细分类型。")
+@click.option("--no-screen", is_flag=True, help="不做研判（不加载筛查模型）。")
+@operator_option
+@click.pass_context
+def add_cmd(
+    ctx: click.Context,
+    source: str,
+    content: str,
+    title: str,
+    document: str | None,
+    department: str | None,
+    standards: tuple[str, ...],
+    class_1670: str | None,
+    subtype: str | None,
+    no_screen: bool,
+    operator: str | None,
+) -> None:
+    """登记上级交办、效能评估、公开信息搜集或自查发现的问题（新建待核查案件）。
+
+    除非加 --no-screen，问题描述会像条款一样研判：给出建议对照的审查标准和相似通报案例；
+    未填 --standard 时，评分达到报出阈值的建议标准记为案件的涉嫌标准。
+    与未办结案件文字相似的，提示可能重复。
+    """
+    from ..ledger.complaints import FLAG_AT, OpenCases
+    from ..ledger.intake import register_case
+    from .complaints_cmd import _suggester, _suggestion_text
+
+    codes = _checked_standards(ctx, standards)
+    notes: tuple[str, ...] = ()
+    line = ""
+    if not no_screen:
+        suggest, threshold = _suggester(ctx)
+        suggestion = suggest(content)
+        line = _suggestion_text(suggestion, threshold).strip()
+        if line:
+            notes = (line,)
+        if suggestion and not codes and suggestion["score"] >= threshold:
+            codes = [x["code"] for x in suggestion["standards"]]
+    with _open(ctx) as db:
+        other, sim = OpenCases(db).best(content)
+        similar = (other, sim) if other is not None and sim >= FLAG_AT else (None, 0.0)
+        case_id = register_case(
+            db,
+            source=source,
+            content=content,
+            title=title,
+            operator=_operator(ctx, operator),
+            department=department,
+            standards=codes,
+            class_1670=class_1670,
+            subtype=subtype,
+            document=document,
+            similar=similar,
+            notes=notes,
+        )
+    click.echo(f"已登记案件 {case_id}（来源：{source}，状态：待核查）。")
+    if line:
+        click.echo(line)
+    if similar[0] is not None:
+        click.echo(f"提示：可能与案件 {similar[0]} 重复（文字相似度 {similar[1]:.2f}），请核对。")
 
 
 @ledger_group.command("rectify")

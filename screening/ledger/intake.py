@@ -9,12 +9,14 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..errors import FileMissingError
-from .cases import _require, add_note, create_case, get_case
+from ..errors import FileMissingError, InvalidValueError, LedgerError
+from .cases import SOURCES, _require, add_note, create_case, get_case
 from .db import calendar, now
 from .workdays import parse_date
 
 DEFAULT_REPLY_DAYS = 15  # 投诉举报反馈时限：默认 15 个工作日
+# Sources a person registers by hand; 筛查发现 comes from sweeps, 投诉举报 from complaints.
+MANUAL_SOURCES = tuple(s for s in SOURCES if s not in ("筛查发现", "投诉举报"))
 
 
 def reply_due(db: Database, received_at: str, days: int) -> str:
@@ -149,3 +151,69 @@ def add_attachment(
             .last_pk
         )
     return int(pk)
+
+
+def register_case(
+    db: Database,
+    *,
+    source: str,
+    content: str,
+    operator: str,
+    title: str = "",
+    department: str | None = None,
+    standards: list[str] | tuple[str, ...] = (),
+    class_1670: str | None = None,
+    subtype: str | None = None,
+    document: str | Path | None = None,
+    similar: tuple[int | None, float] = (None, 0.0),
+    notes: tuple[str, ...] = (),
+) -> int:
+    """Open a case found another way: 上级交办 (a referral), 效能评估, 公开信息搜集 or 自查.
+
+    ``document`` links the case to a document already in the ledger (by path); ``similar`` is
+    the most similar open case and its similarity, noted when given; ``notes`` (e.g. the engine's
+    suggestion) go to the trail. Returns the case id.
+    """
+    if source not in MANUAL_SOURCES:
+        hint = (
+            f"可选：{'、'.join(MANUAL_SOURCES)}。筛查发现的问题由 screening scan 登记，"
+            "投诉举报用 screening complaints add 或 import 登记。"
+        )
+        raise InvalidValueError(field="案件来源", value=source, hint=hint)
+    content = _require(content, "登记案件", "问题描述", "--content")
+    document_id = None
+    if document is not None:
+        from .record import ledger_path
+
+        rows = list(db.query("select id from documents where path = ?", [ledger_path(document)]))
+        if not rows:
+            raise LedgerError(
+                detail=f"文件 {document} 尚未登记到台账。请先运行 screening scan {document} "
+                "筛查并登记该文件，或不加 --document 登记案件。"
+            )
+        document_id = int(rows[0]["id"])
+    short = title or (content if len(content) <= 40 else content[:40] + "…")
+    with db.atomic():
+        case_id = create_case(
+            db,
+            source=source,
+            title=short,
+            summary=content,
+            operator=operator,
+            department=department,
+            standards=list(standards),
+            class_1670=class_1670,
+            subtype=subtype,
+            document_id=document_id,
+        )
+        other, sim = similar
+        if other is not None:
+            add_note(
+                db,
+                case_id,
+                note=f"可能与案件 {other} 重复（文字相似度 {sim:.2f}），请核对。",
+                operator=operator,
+            )
+        for note in notes:
+            add_note(db, case_id, note=note, operator=operator)
+    return case_id
