@@ -13,13 +13,25 @@ CASES = [
     ("申报企业须在本县注册并纳税", {"region", "registration"}, "local_registration", False),
     ("不得要求外地企业在本地设立分支机构", {"region", "registration"}, "local_registration", True),
     ("对新引进企业按其区级地方经济发展贡献的80%给予奖励", {"reward"}, None, False),
-    ("企业承诺十年内不得迁离本区，否则收回已享受的奖励资金", {"exit", "reward"}, "exit_clawback",
-     False),
-    ("同等条件下优先采购本地产品", {"designation", "procurement", "region"}, "local_procurement",
-     False),
+    (
+        "企业承诺十年内不得迁离本区，否则收回已享受的奖励资金",
+        {"exit", "reward"},
+        "exit_clawback",
+        False,
+    ),
+    (
+        "同等条件下优先采购本地产品",
+        {"designation", "procurement", "region"},
+        "local_procurement",
+        False,
+    ),
     ("政府采购应当平等对待各类市场主体，不得限定投标人的所有制形式", {"procurement"}, None, True),
-    ("中标供应商须缴纳中标价5%的履约保证金", {"deposit", "procurement"}, "deposit_procurement",
-     False),
+    (
+        "中标供应商须缴纳中标价5%的履约保证金",
+        {"deposit", "procurement"},
+        "deposit_procurement",
+        False,
+    ),
     ("依法保护各类经营主体的合法权益", set(), None, True),
 ]
 
@@ -68,8 +80,15 @@ def test_hits_point_at_the_words():
 
 
 def _clause(i, text, path, kind="sentence"):
-    return Clause(index=i, text=text, start=i * 100, end=i * 100 + len(text), page=None,
-                  article_path=path, kind=kind)
+    return Clause(
+        index=i,
+        text=text,
+        start=i * 100,
+        end=i * 100 + len(text),
+        page=None,
+        article_path=path,
+        kind=kind,
+    )
 
 
 def test_leadins_govern_their_list_items_only():

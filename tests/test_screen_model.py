@@ -25,9 +25,24 @@ from screening.screen.labels import code_matches, family_of_code, split_cases
 from screening.screen.model import FALSE_ALARM_BUDGET, MODEL_FILE, load_model, train
 
 ROOT = Path(__file__).resolve().parent.parent
-FIELDS = {"path", "doc_sha256", "clause", "start", "end", "page", "article_path", "score",
-          "standard", "standards", "family", "class_1670", "precedents", "rationale",
-          "exception_note", "engine"}
+FIELDS = {
+    "path",
+    "doc_sha256",
+    "clause",
+    "start",
+    "end",
+    "page",
+    "article_path",
+    "score",
+    "standard",
+    "standards",
+    "family",
+    "class_1670",
+    "precedents",
+    "rationale",
+    "exception_note",
+    "engine",
+}
 
 
 @pytest.fixture(scope="session")
@@ -119,9 +134,14 @@ def test_code_matches(predicted, truth, ok):
 
 @pytest.mark.parametrize(
     ("code", "family"),
-    [("FCR-9-2", "限制市场准入和退出"), ("FCR-12-3", "限制市场准入和退出"),
-     ("FCR-13-1", "限制商品要素自由流动"), ("FCR-19-3", "影响生产经营成本"),
-     ("FCR-23-1", "影响生产经营行为"), ("FCR-24", None)],
+    [
+        ("FCR-9-2", "限制市场准入和退出"),
+        ("FCR-12-3", "限制市场准入和退出"),
+        ("FCR-13-1", "限制商品要素自由流动"),
+        ("FCR-19-3", "影响生产经营成本"),
+        ("FCR-23-1", "影响生产经营行为"),
+        ("FCR-24", None),
+    ],
 )
 def test_family_of_code(code, family):
     assert family_of_code(code) == family
@@ -173,8 +193,17 @@ def test_scan_cli_jsonl_and_bad_files(tmp_path, fake_settings, fake_model):
     )
     (docs / "broken.docx").write_bytes(b"PK\x03\x04 truncated")
     result = CliRunner().invoke(
-        main, ["--models", str(fake_settings.models), "scan", "--format", "jsonl",
-               "--threshold", "0", str(docs)]
+        main,
+        [
+            "--models",
+            str(fake_settings.models),
+            "scan",
+            "--format",
+            "jsonl",
+            "--threshold",
+            "0",
+            str(docs),
+        ],
     )
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
@@ -188,8 +217,17 @@ def test_scan_cli_jsonl_and_bad_files(tmp_path, fake_settings, fake_model):
 
 def test_check_cli(fake_settings, fake_model):
     result = CliRunner().invoke(
-        main, ["--models", str(fake_settings.models), "check", "--format", "json",
-               "--threshold", "0", "申报企业须在本县注册并纳税"]
+        main,
+        [
+            "--models",
+            str(fake_settings.models),
+            "check",
+            "--format",
+            "json",
+            "--threshold",
+            "0",
+            "申报企业须在本县注册并纳税",
+        ],
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
