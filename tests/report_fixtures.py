@@ -273,6 +273,13 @@ def _rectify(clock, db, cid, plan):
             lg.close(db, cid, operator=OP, note="复核通过")
 
 
+def _record(db: Database, file: str, dept: str) -> None:
+    texts = {s.code: s.text for s in load_standards(default_corpus_dir())}
+    doc = parse_file(SAMPLES / file)
+    found = [make_finding(doc, r, i, texts) for i, r in enumerate(golden_findings().get(file, []))]
+    lg.record_findings(db, doc, found, operator=OP, department=dept)
+
+
 def build(db: Database, clock: Clock) -> dict[str, int]:
     """Fill ``db``; returns the ids of the cases the tests talk about by name."""
     for name in DEPARTMENTS:
@@ -282,13 +289,9 @@ def build(db: Database, clock: Clock) -> dict[str, int]:
         lg.set_calendar_day(db, day, workday=False, note="元旦")
     for day in MAKEUP_WORKDAYS:
         lg.set_calendar_day(db, day, workday=True, note="元旦调休上班")
-    texts = {s.code: s.text for s in load_standards(default_corpus_dir())}
-    golden = golden_findings()
     for file, (dept, stamp) in DOCUMENTS.items():
-        doc = parse_file(SAMPLES / file)
-        found = [make_finding(doc, r, i, texts) for i, r in enumerate(golden.get(file, []))]
         with clock.at(stamp):
-            lg.record_findings(db, doc, found, operator=OP, department=dept)
+            _record(db, file, dept)
     for path, dept, code, noted, resolved in UNREADABLE:
         with clock.at(noted):
             lg_sweeps.note_unreadable(
@@ -421,12 +424,38 @@ def _complaint_id(db: Database, case_id: int) -> int:
     return next(db.query("select id from complaints where case_id = ?", [case_id]))["id"]
 
 
-def build_ledger(path: Path) -> dict[str, int]:
-    """Create the ledger file at ``path`` on a patched clock; returns the named case ids."""
+def work_after(db: Database, clock: Clock, ids: dict[str, int]) -> None:
+    """Everything that happens in January after the Q4 report date (2026-01-05): cases move
+    on, a complaint is answered, documents are swept again, an unreadable file is met again."""
+    with clock.at("2026-01-20"):
+        lg.close(db, ids["hefei_reward"], operator=OP, note="复核通过")
+        lg.rectify(db, ids["liuhe_quality"], measures="删除质量奖励条款", responsible="丁",
+                   deadline="2026-02-28", operator=OP)  # fmt: skip
+        lg.add_feedback(db, ids["complaint_testing"], content="已核查。", operator=OP)
+        _record(db, "东营经开区现代服务业扶持办法.pdf", "县商务局")
+        _record(db, "湖南省5G典型应用场景征集通知.ofd", "县工业和信息化局")  # first seen in Q3
+        path, dept, code, *_ = UNREADABLE[0]
+        lg_sweeps.note_unreadable(db, Failure(path, code, "无法读取"), sweep_id=None,
+                                  department=dept)  # fmt: skip
+    waiting = next(db.query("select id from cases where status = '待核查' order by id"))["id"]
+    _decide(
+        clock, db, waiting, ("县发展改革局", "2026-01-21", "2026-01-22", True, "限定本地投资", {})
+    )
+
+
+@contextlib.contextmanager
+def patched_clock() -> Iterator[Clock]:
+    """Ledger timestamps come from the returned clock while the block runs."""
     clock = Clock()
     with pytest.MonkeyPatch.context() as mp:
         for module in (lg_db, lg_cases, lg_intake, lg_record, lg_departments, lg_sweeps):
             mp.setattr(module, "now", clock)
+        yield clock
+
+
+def build_ledger(path: Path) -> dict[str, int]:
+    """Create the ledger file at ``path`` on a patched clock; returns the named case ids."""
+    with patched_clock() as clock:
         db = lg.open_ledger(path)
         try:
             return build(db, clock)

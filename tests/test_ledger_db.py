@@ -82,3 +82,33 @@ def test_backup_is_a_complete_copy(tmp_path):
     assert lg.get_case(copy, case_id)["title"] == "市里交办线索"
     assert len(lg.case_actions(copy, case_id)) == 1
     copy.close()
+
+
+def test_0004_backfills_screenings_from_first_and_last_sightings(tmp_path):
+    """A ledger written before the screenings table: each document gets its first and (when
+    different) its last sighting, so period reports keep counting it."""
+    from sqlite_utils import Database
+
+    path = tmp_path / "旧台账.db"
+    old = Database(path)
+    MIGRATIONS.apply(old, stop_before="0004_screenings")
+    for i, (first, last) in enumerate([("2025-10-09 09:00:00", "2025-10-09 09:00:00"),
+                                       ("2025-09-20 09:00:00", "2025-11-02 10:00:00")]):  # fmt: skip
+        old["documents"].insert(
+            {
+                "path": f"/文件/{i}.docx",
+                "sha256": f"h{i}",
+                "first_seen": first,
+                "last_seen": last,
+                "screened_with": "m1",
+            }
+        )
+    old.close()
+    db = lg.open_ledger(path)
+    rows = [(r["document_id"], r["at"], r["engine"]) for r in db["screenings"].rows]
+    assert sorted(rows) == [
+        (1, "2025-10-09 09:00:00", "m1"),
+        (2, "2025-09-20 09:00:00", "m1"),
+        (2, "2025-11-02 10:00:00", "m1"),
+    ]
+    db.close()

@@ -293,8 +293,8 @@ def _ids(db, sql, params=()):
 
 def sql_documents(db, dept, rest):
     sql = (
-        f"select id, path from documents where ({IN_Q.format(col='first_seen')} or "
-        f"{IN_Q.format(col='last_seen')})"
+        "select id, path from documents where id in (select document_id from screenings where "
+        f"{IN_Q.format(col='at')} and date(at) <= '2026-01-05')"
     )
     rows = [
         r
@@ -349,7 +349,8 @@ def sql_cases(db, dept, metric):
 
 def sql_unreadable(db, dept):
     sql = (
-        f"select id from unreadable where {IN_Q.format(col='last_seen')} "
+        "select id from unreadable where date(first_seen) <= '2025-12-31' "
+        "and date(last_seen) >= '2025-10-01' "
         "and (resolved_at is null or date(resolved_at) > '2026-01-05')"
     )
     if dept:
@@ -427,6 +428,85 @@ def test_every_sidecar_number_matches_independent_sql(out, db, report):
             assert fig["base"] == {table: base}, fig["key"]
             expected = round(len(rows) / len(base), 4) if base else None
             assert fig["value"] == expected, fig["key"]
+
+
+def test_a_dated_report_does_not_move_with_the_ledger(tmp_path):
+    """Cases worked, complaints answered and files swept after the report date change nothing in
+    the report for that date; a report dated after them counts them."""
+    path = tmp_path / "台账.db"
+    ids = rf.build_ledger(path)
+    corpus = default_corpus_dir()
+
+    def write(folder: str, date: dt.date) -> dict[str, bytes]:
+        db = open_ledger(path)
+        try:
+            county = reports.write_self_inspection(
+                db, tmp_path / folder / "县自查.docx", period=Q4, date=date, corpus_dir=corpus
+            )
+            stats = reports.write_stats(db, tmp_path / folder / "stats", period=Q4, date=date)
+        finally:
+            db.close()
+        files = [*county.paths, county.sidecar, *stats.paths, stats.sidecar]
+        return {f.name: f.read_bytes() for f in files}
+
+    before = write("before", AS_OF)
+    with rf.patched_clock() as clock:
+        db = open_ledger(path)
+        rf.work_after(db, clock, ids)
+        db.close()
+    after = write("after", AS_OF)
+    assert after.keys() == before.keys()
+    assert [n for n in before if after[n] != before[n]] == []
+
+    later = write("later", dt.date(2026, 1, 31))
+    old, new = (
+        {f["key"]: f["value"] for f in json.loads(x["县自查.json"])["figures"]}
+        for x in (before, later)
+    )
+    assert new["rectify.closed"] == old["rectify.closed"] + 1  # 合肥 reward closed on 01-20
+    assert new["rectify.in_progress"] == old["rectify.in_progress"] + 1  # 柳河 quality
+    assert new["complaints.replied"] == old["complaints.replied"] + 1
+    assert (
+        new["cases.confirmed"] == old["cases.confirmed"] + 1
+    )  # a waiting 柳河 clause, decided 01-22
+    assert new["cases.open"] == old["cases.open"] - 1
+    assert new["documents.total"] == old["documents.total"]  # January sweeps are not Q4's
+    assert new["unreadable.total"] == old["unreadable.total"] - 1  # 卫健局 file read 01-10
+
+
+def test_case_trail_replays_fields_as_of_a_day():
+    from screening import ledger as lg
+    from screening.ledger.cases import cases_as_of
+
+    db = open_ledger(":memory:")
+    lg.add_department(db, "县商务局")
+    with rf.patched_clock() as clock:
+        with clock.at("2025-11-03"):
+            cid = lg.create_case(db, source="自查", title="某条款", operator="甲")
+        with clock.at("2025-11-04"):
+            lg.assign(db, cid, department="县商务局", assignee="乙", operator="甲",
+                      deadline="2025-11-07")  # fmt: skip
+        with clock.at("2025-11-06"):
+            lg.decide(db, cid, confirmed=True, reason="限定本地", operator="乙",
+                      standards=["FCR-9-2"])  # fmt: skip
+        with clock.at("2025-11-10"):
+            lg.rectify(db, cid, measures="删除", responsible="丙", deadline="2025-11-30",
+                       operator="甲")  # fmt: skip
+    case = lg.get_case(db, cid)
+
+    def on(day: str) -> dict:
+        found = cases_as_of(db, [case], dt.date.fromisoformat(day))
+        return found[0] if found else {}
+
+    assert on("2025-11-02") == {}
+    assert (on("2025-11-03")["status"], on("2025-11-03")["assignee"]) == ("待核查", None)
+    assert on("2025-11-05")["verify_deadline"] == "2025-11-07"
+    assert (on("2025-11-06")["standards"], on("2025-11-06")["rectify_deadline"]) == (
+        ["FCR-9-2"],
+        None,
+    )
+    assert on("2025-11-10") == {**case, "updated_at": case["updated_at"]}
+    db.close()
 
 
 # --- the self-inspection report ------------------------------------------------------------------

@@ -79,6 +79,65 @@ def _allowed_text(state: str) -> str:
     return "；".join(steps) if steps else "无（该状态下只能添加备注）"
 
 
+# The case columns an action sets are kept in its data under SET_KEY, so the trail replays a
+# case as it stood on any day: who changed a deadline and from what, and reports dated in the
+# past that do not move when the ledger does.
+SET_KEY = "set"
+TRACKED = (
+    "source",
+    "title",
+    "summary",
+    "document_id",
+    "class_1670",
+    "subtype",
+    "standards",
+    "department",
+    "assignee",
+    "verify_deadline",
+    "decision_reason",
+    "measures",
+    "responsible",
+    "rectify_deadline",
+    "closed_at",
+)
+
+
+def cases_as_of(db: Database, cases: list[dict[str, Any]], day: dt.date) -> list[dict[str, Any]]:
+    """``cases`` (decoded rows) as they stood at the end of ``day``, replayed from the trail.
+
+    A case registered after ``day`` is left out. The status always comes from the trail; the
+    other columns too when the case's 'create' action recorded them (ledgers written since the
+    trail kept columns). For older cases those columns keep their current values.
+    """
+    wanted = {c["id"]: c for c in cases}
+    trails: dict[int, list[dict[str, Any]]] = {}
+    for row in db.query(
+        "select case_id, at, to_state, data from actions where date(at) <= ? order by id",
+        [day.isoformat()],
+    ):
+        if row["case_id"] in wanted:
+            trails.setdefault(row["case_id"], []).append(row)
+    out = []
+    for case_id, case in wanted.items():
+        trail = trails.get(case_id)
+        if not trail:
+            continue
+        first = json.loads(trail[0]["data"] or "{}")
+        state = dict(case)
+        if SET_KEY in first:
+            state.update(dict.fromkeys(TRACKED))
+        for action in trail:
+            data = json.loads(action["data"] or "{}")
+            state.update(data.get(SET_KEY, {}))
+            if action["to_state"]:
+                state["status"] = action["to_state"]
+            state["updated_at"] = action["at"]
+        if not isinstance(state["standards"], list):
+            state = _decode(state)
+        out.append(state)
+    return out
+
+
 def _require(value: str | None, action: str, field: str, option: str) -> str:
     if value is None or not str(value).strip():
         raise MissingFieldError(action=action, field=field, option=option)
@@ -150,25 +209,24 @@ def create_case(
         )
     stamp = now()
     with db.atomic():
-        case_id = insert_row(
-            db,
-            "cases",
-            {
-                "status": PENDING,
-                "source": source,
-                "title": title,
-                "summary": summary,
-                "document_id": document_id,
-                "class_1670": class_1670,
-                "subtype": subtype,
-                "standards": dumps(list(standards)),
-                "department": department,
-                "created_at": stamp,
-                "updated_at": stamp,
-                "version": 1,
-            },
-        )
-        _log(db, case_id, "create", operator, None, PENDING, f"来源：{source}", at=stamp)
+        row = {
+            "status": PENDING,
+            "source": source,
+            "title": title,
+            "summary": summary,
+            "document_id": document_id,
+            "class_1670": class_1670,
+            "subtype": subtype,
+            "standards": dumps(list(standards)),
+            "department": department,
+            "created_at": stamp,
+            "updated_at": stamp,
+            "version": 1,
+        }
+        case_id = insert_row(db, "cases", row)
+        fields = {k: v for k, v in row.items() if k in TRACKED}
+        data = {SET_KEY: fields}
+        _log(db, case_id, "create", operator, None, PENDING, f"来源：{source}", data, at=stamp)
     return int(case_id)
 
 
@@ -207,6 +265,8 @@ def _transition(
         if cur.rowcount != 1:  # changed between our read and our write
             actual = get_case(db, case_id)["version"]
             raise StaleVersionError(case_id=case_id, expected=case["version"], actual=actual)
+        if changes:
+            data = {**(data or {}), SET_KEY: {k: v for k, v in changes.items() if k in TRACKED}}
         _log(db, case_id, action, operator, state, target, note, data, at=stamp)
         return get_case(db, case_id)
 

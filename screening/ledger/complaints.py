@@ -24,11 +24,20 @@ from .cases import CLOSED, DISMISSED
 from .hotline import Export, WorkOrder
 from .intake import DEFAULT_REPLY_DAYS, add_complaint, content_hash
 
+
 # When a complaint ``c`` was first answered: a reply to it, or to its whole case.
-FIRST_REPLY_SQL = (
-    "(select min(f.at) from feedback f where f.complaint_id = c.id "
-    "or (f.complaint_id is null and f.case_id = c.case_id))"
-)
+def first_reply_sql(until: str | None = None) -> str:
+    """SQL for the time of a complaint's (alias ``c``) first reply: feedback linked to it, or to
+    its case without naming a complaint. With ``until`` (a named parameter such as ``:day``),
+    only replies given on or before that date count."""
+    bound = f" and date(f.at) <= {until}" if until else ""
+    return (
+        "(select min(f.at) from feedback f where (f.complaint_id = c.id "
+        f"or (f.complaint_id is null and f.case_id = c.case_id)){bound})"
+    )
+
+
+FIRST_REPLY_SQL = first_reply_sql()
 JOIN_AT = 0.8
 FLAG_AT = 0.4
 

@@ -246,6 +246,30 @@ def _m0003_sweep_log(db: Database) -> None:
     db["unreadable"].create_index(["path"], unique=True)
 
 
+@MIGRATIONS(name="0004_screenings")
+def _m0004_screenings(db: Database) -> None:
+    # Every time a document is screened and recorded (documents.last_seen is overwritten by the
+    # next sweep): reports count the documents screened in a period from these rows, so a
+    # report for a past quarter does not change when the files are swept again later.
+    db["screenings"].create(
+        {"id": int, "document_id": int, "sha256": str, "at": str, "engine": str, "findings": int},
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+    )
+    db["screenings"].create_index(["document_id"])
+    db["screenings"].create_index(["at"])
+    # Ledgers from before: what is known is the first and the last sighting.
+    db.execute(
+        "insert into screenings (document_id, sha256, at, engine) "
+        "select id, sha256, first_seen, screened_with from documents where first_seen is not null"
+    )
+    db.execute(
+        "insert into screenings (document_id, sha256, at, engine) "
+        "select id, sha256, last_seen, screened_with from documents "
+        "where last_seen is not null and last_seen != coalesce(first_seen, '')"
+    )
+
+
 def now() -> str:
     """Local wall-clock time, second precision, ISO 8601 (what reviewers see in the trail)."""
     return dt.datetime.now().isoformat(sep=" ", timespec="seconds")

@@ -257,6 +257,17 @@ def record_findings(
                 _remark(
                     db, row["case_id"], "gone", operator, note, {"finding_id": row["finding_id"]}
                 )
+        insert_row(
+            db,
+            "screenings",
+            {
+                "document_id": doc_id,
+                "sha256": doc.sha256,
+                "at": stamp,
+                "engine": engine,
+                "findings": len(seen),
+            },
+        )
     return RecordResult(
         document_id=doc_id,
         new=new,

@@ -27,9 +27,10 @@ from ..ledger.cases import (
     REVIEWING,
     VERIFYING,
     _decode,
+    cases_as_of,
     is_overdue,
 )
-from ..ledger.complaints import FIRST_REPLY_SQL
+from ..ledger.complaints import first_reply_sql
 from ..ledger.db import calendar
 from ..ledger.export import case_context
 from ..ledger.intake import DEFAULT_REPLY_DAYS
@@ -49,14 +50,17 @@ FAMILIES = ("限制市场准入和退出", "限制商品要素自由流动", "�
 
 DEFINITIONS = {
     "统计期间": "起止日期均含当日，台账中的时间按日期比较。",
-    "审查文件": "首次登记或最近一次筛查的日期在统计期间内的文件，按文件所属部门统计。文种按标题末尾"
+    "报告日期": "按台账在报告日期当日结束时的状况统计：此后的筛查、操作和反馈不计入，同一台账、"
+    "期间、部门和报告日期生成的报告始终相同。案件状态、期限等根据操作记录还原。",
+    "审查文件": "在统计期间内（截至报告日期）经筛查登记的文件（含再次筛查），按文件所属部门统计。"
+    "文种按标题末尾"
     "的文种词判断（标题中书名号内的文件名优先，其次为标题、文件名）。",
     "疑似问题条款": "首次筛出日期在统计期间内的条款（含此后因文件修改而不再筛出的），类别为筛查时"
     "主要审查标准所属的四类标准之一，按所属文件的部门统计。",
-    "案件": "登记日期在统计期间内的案件，按责任单位统计，状态为生成报告时台账中的当前状态。",
-    "已认定": "当前状态为已认定、整改中、待复核或已销号的案件。",
-    "已排除": "当前状态为已排除的案件。",
-    "已整改": "当前状态为待复核或已销号的案件（整改完成并已提交复核）。",
+    "案件": "登记日期在统计期间内的案件，按责任单位统计，状态为报告日期当日结束时的状态。",
+    "已认定": "状态为已认定、整改中、待复核或已销号的案件。",
+    "已排除": "状态为已排除的案件。",
+    "已整改": "状态为待复核或已销号的案件（整改完成并已提交复核）。",
     "按期整改": "已整改，且操作记录中最近一次提交复核的日期不晚于整改期限。",
     "按期整改率": "按期整改数 ÷ 应完成整改数；应完成整改数 = 已整改数 + 整改中且整改期限早于报告"
     "日期的案件数。没有应完成整改的案件时记为“—”。",
@@ -67,19 +71,21 @@ DEFINITIONS = {
     "反馈记录。投诉举报按受理日期计入统计期间，按其案件的责任单位统计。",
     "投诉举报按期答复率": "按期答复数 ÷ 应答复数；应答复数 = 已答复数 + 未答复且答复期限早于报告"
     "日期的件数。没有应答复的件时记为“—”。",
-    "无法读取的文件": "最近一次在统计期间内筛查时无法读取（扫描件无文字层、加密、损坏、空文件等），"
-    "且截至报告日期仍未重新筛查成功的文件，按筛查时指定的部门统计；这些文件未经自动筛查，需人工审查。",
+    "无法读取的文件": "筛查时无法读取（扫描件无文字层、加密、损坏、空文件等）的文件：首次登记不晚于"
+    "统计期间结束和报告日期，最近一次筛查不早于统计期间开始，且截至报告日期未重新筛查成功；按筛查时"
+    "指定的部门统计。这些文件未经自动筛查，需人工审查。",
     "个人信息": "投诉举报人姓名、联系方式不写入任何报告和说明文件；正文中出现的，以“＊＊＊”代替。",
 }
 # The ledger columns each definition reads (written to the sidecar beside the wording above).
 LEDGER_FIELDS = {
-    "审查文件": "documents.first_seen, documents.last_seen, documents.department, documents.title",
+    "审查文件": "screenings.at, documents.department, documents.title",
     "疑似问题条款": "findings.first_seen, findings.data→family, documents.department",
-    "案件": "cases.created_at, cases.department, cases.status",
+    "案件": "cases.created_at, actions（data.set 中记录的字段和 to_state，按报告日期还原）",
     "按期整改": "actions.at（action = review, to_state = 待复核，取最近一次）, "
     "cases.rectify_deadline",
     "逾期": "cases.status, cases.verify_deadline, cases.rectify_deadline",
-    "无法读取的文件": "unreadable.last_seen, unreadable.resolved_at, unreadable.department",
+    "无法读取的文件": "unreadable.first_seen, unreadable.last_seen, unreadable.resolved_at, "
+    "unreadable.department",
     "投诉举报按期答复": "complaints.received_at, complaints.reply_due, feedback.at（complaint_id "
     "对应或同一案件）, calendar, cases.department",
 }
@@ -233,6 +239,10 @@ class Scope:
     date: dt.date  # the date printed on the report; overdue and "due" are judged against it
     department: str | None = None
 
+    def covers(self, stamp: str | None) -> bool:
+        """In the period, and not after the report date (the ledger as it stood that day)."""
+        return self.period.contains(stamp) and parse_date(str(stamp)[:10]) <= self.date
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "from": self.period.start.isoformat(),
@@ -287,10 +297,16 @@ def _dept(value: str | None) -> str:
     return value or NO_DEPARTMENT
 
 
-def _documents(db: Database, period: Period) -> list[dict[str, Any]]:
+def _documents(db: Database, scope: Scope) -> list[dict[str, Any]]:
+    """Documents screened (recorded by a sweep) in the period, up to the report date."""
+    screened = {
+        r["document_id"]
+        for r in db.query("select document_id, at from screenings")
+        if scope.covers(r["at"])
+    }
     out = []
     for r in db.query("select * from documents order by id"):
-        if period.contains(r["first_seen"]) or period.contains(r["last_seen"]):
+        if r["id"] in screened:
             meta = json.loads(r["metadata"] or "{}")
             out.append(
                 {
@@ -303,7 +319,7 @@ def _documents(db: Database, period: Period) -> list[dict[str, Any]]:
     return out
 
 
-def _findings(db: Database, period: Period) -> list[dict[str, Any]]:
+def _findings(db: Database, scope: Scope) -> list[dict[str, Any]]:
     rows = db.query(
         "select f.id, f.document_id, f.case_id, f.first_seen, f.standard, "
         "json_extract(f.data, '$.family') as family, d.department "
@@ -312,39 +328,40 @@ def _findings(db: Database, period: Period) -> list[dict[str, Any]]:
     return [
         {**r, "department": _dept(r["department"]), "family": r["family"] or NO_FAMILY}
         for r in rows
-        if period.contains(r["first_seen"])
+        if scope.covers(r["first_seen"])
     ]
 
 
-def _cases(db: Database, period: Period) -> list[dict[str, Any]]:
+def _cases(db: Database, scope: Scope) -> list[dict[str, Any]]:
+    """Cases registered in the period, as they stood at the end of the report date."""
+    day = scope.date.isoformat()
     done = {
         r["case_id"]: r["at"]
         for r in db.query(
             "select case_id, max(at) as at from actions where to_state = ? and action = 'review' "
-            "group by case_id",
-            [REVIEWING],
+            "and date(at) <= ? group by case_id",
+            [REVIEWING, day],
         )
     }
-    out = []
-    for r in db.query("select * from cases order by id"):
-        if period.contains(r["created_at"]):
-            case = _decode(r)
-            out.append(
-                {**case, "department": _dept(case["department"]), "done_at": done.get(r["id"])}
-            )
-    return out
+    rows = [_decode(r) for r in db.query("select * from cases order by id")]
+    in_period = [r for r in rows if scope.covers(r["created_at"])]
+    return [
+        {**case, "department": _dept(case["department"]), "done_at": done.get(case["id"])}
+        for case in cases_as_of(db, in_period, scope.date)
+    ]
 
 
 def _complaints(db: Database, scope: Scope) -> list[dict[str, Any]]:
     cal = calendar(db)
     rows = db.query(
         "select c.id, c.case_id, c.received_at, c.channel, c.reply_due, k.department, "
-        f"{FIRST_REPLY_SQL} as first_feedback "
-        "from complaints c left join cases k on k.id = c.case_id order by c.id"
+        f"{first_reply_sql(':day')} as first_feedback "
+        "from complaints c left join cases k on k.id = c.case_id order by c.id",
+        {"day": scope.date.isoformat()},
     )
     out = []
     for r in rows:
-        if not scope.period.contains(r["received_at"]):
+        if not scope.covers(r["received_at"]):
             continue
         stored = r.pop("reply_due")
         due = (
@@ -357,24 +374,24 @@ def _complaints(db: Database, scope: Scope) -> list[dict[str, Any]]:
 
 
 def _unreadable(db: Database, scope: Scope) -> list[dict[str, Any]]:
-    rows = db.query(
-        "select id, path, department, last_seen, resolved_at from unreadable order by id"
-    )
-    return [
-        {**r, "department": _dept(r["department"])}
-        for r in rows
-        if scope.period.contains(r["last_seen"])
-        and not (r["resolved_at"] and parse_date(r["resolved_at"][:10]) <= scope.date)
-    ]
+    rows = db.query("select id, department, first_seen, last_seen, resolved_at from unreadable")
+    until = min(scope.period.end, scope.date)
+
+    def counted(r: dict[str, Any]) -> bool:
+        first, last = parse_date(r["first_seen"][:10]), parse_date(r["last_seen"][:10])
+        resolved = r["resolved_at"] and parse_date(r["resolved_at"][:10]) <= scope.date
+        return first <= until and last >= scope.period.start and not resolved
+
+    return [{**r, "department": _dept(r["department"])} for r in rows if counted(r)]
 
 
 def snapshot(db: Database, scope: Scope) -> Snapshot:
     """All rows of the scope's period; departments are filtered later by :func:`figures`."""
     return Snapshot(
         scope,
-        _documents(db, scope.period),
-        _findings(db, scope.period),
-        _cases(db, scope.period),
+        _documents(db, scope),
+        _findings(db, scope),
+        _cases(db, scope),
         _complaints(db, scope),
         _unreadable(db, scope),
     )

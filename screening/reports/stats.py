@@ -15,6 +15,7 @@ from .scorecard import SCORE_COLUMNS, rates_chart, scorecard, scorecard_chart, s
 from .selfcheck import COUNTY, JOINT_OFFICE
 
 SHOWN_DEFINITIONS = (
+    "报告日期",
     "审查文件",
     "疑似问题条款",
     "案件",
