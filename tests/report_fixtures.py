@@ -428,6 +428,7 @@ def work_after(db: Database, clock: Clock, ids: dict[str, int]) -> None:
     """Everything that happens in January after the Q4 report date (2026-01-05): cases move
     on, a complaint is answered, documents are swept again, an unreadable file is met again."""
     with clock.at("2026-01-20"):
+        lg.add_department(db, "县自然资源局")  # joins the joint meeting in January
         lg.close(db, ids["hefei_reward"], operator=OP, note="复核通过")
         lg.rectify(db, ids["liuhe_quality"], measures="删除质量奖励条款", responsible="丁",
                    deadline="2026-02-28", operator=OP)  # fmt: skip

@@ -282,8 +282,13 @@ class Snapshot:
     unreadable: list[dict[str, Any]] = field(default_factory=list)
 
     def departments(self, db: Database) -> list[str]:
-        """Registered departments in their order, then any other name the rows use."""
-        names = [r["name"] for r in db.query("select name from departments order by id")]
+        """Departments registered by the report date in their order, then any other name the
+        rows use."""
+        names = [
+            r["name"]
+            for r in db.query("select name, created_at from departments order by id")
+            if not r["created_at"] or parse_date(r["created_at"][:10]) <= self.scope.date
+        ]
         used = {r["department"] for rows in (*self.tables(), self.unreadable) for r in rows}
         extra = sorted(n for n in used if n not in names and n != NO_DEPARTMENT)
         tail = [NO_DEPARTMENT] if NO_DEPARTMENT in used else []
