@@ -83,11 +83,8 @@ def _allowed_text(state: str) -> str:
 # case as it stood on any day: who changed a deadline and from what, and reports dated in the
 # past that do not move when the ledger does.
 SET_KEY = "set"
+# (source, title, summary and document are set once, at registration, and never change.)
 TRACKED = (
-    "source",
-    "title",
-    "summary",
-    "document_id",
     "class_1670",
     "subtype",
     "standards",
