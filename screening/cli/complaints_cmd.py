@@ -7,6 +7,7 @@ import json
 
 import click
 
+from ..ledger.cases import excerpt
 from ..ledger.complaints import FLAG_AT, JOIN_AT, complaint_rows, import_export
 from ..ledger.hotline import FIELDS, Export, WorkOrder, read_export
 from ..ledger.intake import add_feedback
@@ -254,11 +255,10 @@ def list_cmd(
         else:
             state = f"待反馈（期限 {r['reply_due'] or '—'}）"
         who = f"  {r['complainant'] or '—'} {r['contact'] or '—'}" if show_contacts else ""
-        excerpt = r["content"] if len(r["content"]) <= 40 else r["content"][:40] + "…"
         ext = f" 工单 {r['external_id']}" if r.get("external_id") else ""
         click.echo(
             f"[{r['id']}] 案件 {r['case_id']} {r['channel'] or '—'}{ext} "
-            f"受理 {(r['received_at'] or '')[:10]} {state}{who}  {excerpt}"
+            f"受理 {(r['received_at'] or '')[:10]} {state}{who}  {excerpt(r['content'])}"
         )
     if fmt == "table":
         click.echo(f"共 {len(rows)} 条。", err=True)

@@ -18,7 +18,7 @@ from ..errors import LedgerError
 from ..ledger import sweeps as sweeps_log
 from ..ledger.cases import ACTION_LABELS, is_overdue
 from ..ledger.db import calendar
-from ..ledger.export import export
+from ..ledger.export import FIELD_LABELS, export
 from ..ledger.intake import MANUAL_SOURCES
 from . import format_option, get_settings
 
@@ -84,6 +84,27 @@ def _move(
             **fields,
         )
     _changed(before, case, extra(case))
+
+
+# Case columns ``ledger show`` prints, in order (labels as in the ledger export).
+SHOWN_FIELDS = (
+    "status",
+    "version",
+    "source",
+    "title",
+    "summary",
+    "class_1670",
+    "subtype",
+    "department",
+    "assignee",
+    "verify_deadline",
+    "decision_reason",
+    "measures",
+    "responsible",
+    "rectify_deadline",
+    "created_at",
+    "closed_at",
+)
 
 
 def _dumps(obj: object) -> str:
@@ -159,24 +180,7 @@ def show_cmd(ctx: click.Context, case_id: int, show_contacts: bool) -> None:
         attachments = list(
             db.query("select * from attachments where case_id = ? order by id", [case_id])
         )
-    labels = [
-        ("status", "状态"),
-        ("version", "版本"),
-        ("source", "来源"),
-        ("title", "标题"),
-        ("summary", "摘要"),
-        ("class_1670", "1670号文分类"),
-        ("subtype", "细分类型"),
-        ("department", "责任部门"),
-        ("assignee", "核查人"),
-        ("verify_deadline", "核查期限"),
-        ("decision_reason", "认定/排除理由"),
-        ("measures", "整改措施"),
-        ("responsible", "整改责任人"),
-        ("rectify_deadline", "整改期限"),
-        ("created_at", "登记时间"),
-        ("closed_at", "销号时间"),
-    ]
+    labels = [(key, FIELD_LABELS[key]) for key in SHOWN_FIELDS]
     click.echo(f"案件 {c['id']}")
     for key, label in labels:
         if c.get(key) not in (None, ""):

@@ -135,6 +135,11 @@ def cases_as_of(db: Database, cases: list[dict[str, Any]], day: dt.date) -> list
     return out
 
 
+def excerpt(text: str, limit: int = 40) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis (case titles, list lines)."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _require(value: str | None, action: str, field: str, option: str) -> str:
     if value is None or not str(value).strip():
         raise MissingFieldError(action=action, field=field, option=option)

@@ -35,6 +35,8 @@ COLUMNS = [
     ("closed_at", "销号时间"),
 ]
 CONTACT_COLUMNS = [("complainant", "投诉举报人"), ("contact", "联系方式")]
+# Chinese names of case columns wherever a case is shown field by field.
+FIELD_LABELS = {**dict(COLUMNS), "summary": "摘要", "version": "版本"}
 
 
 def case_context(db: Database, case: dict[str, Any]) -> dict[str, Any]:

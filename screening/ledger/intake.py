@@ -10,7 +10,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..errors import FileMissingError, InvalidValueError, LedgerError
-from .cases import SOURCES, _require, add_note, create_case, get_case
+from .cases import SOURCES, _require, add_note, create_case, excerpt, get_case
 from .db import calendar, now
 from .workdays import parse_date
 
@@ -49,7 +49,7 @@ def add_complaint(
     """
     content = _require(content, "登记投诉举报", "投诉举报内容", "--content")
     received = received_at or now()
-    short = title or (content if len(content) <= 40 else content[:40] + "…")
+    short = title or excerpt(content)
     with db.atomic():
         if case_id is None:
             case_id = create_case(
@@ -192,7 +192,7 @@ def register_case(
                 "筛查并登记该文件，或不加 --document 登记案件。"
             )
         document_id = int(rows[0]["id"])
-    short = title or (content if len(content) <= 40 else content[:40] + "…")
+    short = title or excerpt(content)
     with db.atomic():
         case_id = create_case(
             db,

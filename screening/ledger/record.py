@@ -17,7 +17,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..types import Document, Finding
-from .cases import CLASSES_1670, CLOSED, SOURCES, _log, _require, create_case
+from .cases import CLASSES_1670, CLOSED, SOURCES, _log, _require, create_case, excerpt
 from .db import dumps, insert_row, now, update_row
 
 ACTIVE = "active"
@@ -127,8 +127,7 @@ def _upsert_clause(db: Database, doc_id: int, f: Finding) -> None:
 
 def _case_title(doc: Document, f: Finding) -> str:
     name = doc.metadata.title or doc.path.replace("\\", "/").rsplit("/", 1)[-1]
-    excerpt = f.clause if len(f.clause) <= 40 else f.clause[:40] + "…"
-    return f"《{name}》：{excerpt}"
+    return f"《{name}》：{excerpt(f.clause)}"
 
 
 def _remark(

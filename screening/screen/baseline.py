@@ -14,7 +14,7 @@ from ..config import Settings
 from ..corpus.schema import FAMILIES
 from ..segment import segment
 from ..types import Clause, Document, Finding
-from .engine import Stats, finding_id
+from .engine import Stats, located
 
 # Keyword → family, the kind of list a reviewer writes on day one.
 KEYWORDS: dict[str, str] = {
@@ -67,15 +67,7 @@ class KeywordScreener:
             family = KEYWORDS[words[0]]
             out.append(
                 Finding(
-                    finding_id=finding_id(doc.sha256, c.start, c.end, None),
-                    path=doc.path,
-                    doc_sha256=doc.sha256,
-                    clause_index=c.index,
-                    clause=c.text,
-                    start=c.start,
-                    end=c.end,
-                    page=c.page,
-                    article_path=c.article_path,
+                    **located(doc, c, None),
                     score=1.0,
                     standard=None,
                     standards=(),

@@ -69,6 +69,21 @@ def finding_id(doc_sha256: str, start: int, end: int, standard: str | None) -> s
     return hashlib.sha256(f"{doc_sha256}:{start}:{end}:{standard or ''}".encode()).hexdigest()[:16]
 
 
+def located(doc: Document, clause: Clause, standard: str | None) -> dict[str, Any]:
+    """The fields of a Finding that say which clause of which document it is about."""
+    return {
+        "finding_id": finding_id(doc.sha256, clause.start, clause.end, standard),
+        "path": doc.path,
+        "doc_sha256": doc.sha256,
+        "clause_index": clause.index,
+        "clause": clause.text,
+        "start": clause.start,
+        "end": clause.end,
+        "page": clause.page,
+        "article_path": clause.article_path,
+    }
+
+
 @dataclass
 class Screener:
     """Screens Documents with a fitted model; holds the per-run embedding cache and stats."""
@@ -264,17 +279,7 @@ class Screener:
             or bool(view.leadin and (view.leadin.prohibits or view.leadin.equal))
         )
         return Finding(
-            finding_id=finding_id(
-                doc.sha256, clause.start, clause.end, primary.code if primary else None
-            ),
-            path=doc.path,
-            doc_sha256=doc.sha256,
-            clause_index=clause.index,
-            clause=clause.text,
-            start=clause.start,
-            end=clause.end,
-            page=clause.page,
-            article_path=clause.article_path,
+            **located(doc, clause, primary.code if primary else None),
             score=round(score, 4),
             standard=primary.code if primary else None,
             standards=tuple(ranked),
