@@ -358,14 +358,57 @@ def test_e5_damaged_cache_is_detected_and_rebuilt(cache_copy, damage, state):
     assert not list(cache_copy.glob(f".{e5mod.CACHE_DIRNAME}.*"))  # no temp or old dirs left
 
 
+def _zero_inside(p: Path, offset: int = 40_000_000, length: int = 3_000_000) -> None:
+    """Same size, same name: 3 MB of the file overwritten with zeros."""
+    with open(p, "r+b") as fh:
+        fh.seek(offset)
+        fh.write(b"\0" * length)
+
+
+def _old_marker(target: Path) -> None:
+    """A marker written before every file had its hash: only the weights' hash is known."""
+    marker = target / e5mod.MARKER
+    info = json.loads(marker.read_text(encoding="utf-8"))
+    del info["sha256"]
+    marker.write_text(json.dumps(info), encoding="utf-8")
+
+
 @pytest.mark.model
-def test_e5_unloadable_cache_with_right_sizes_is_rebuilt_on_load(cache_copy):
+@pytest.mark.parametrize("old_marker", [False, True])
+def test_e5_weights_changed_in_place_are_detected_and_rebuilt_on_load(cache_copy, old_marker):
+    target = cache_copy / e5mod.CACHE_DIRNAME
+    reference = e5mod.E5SmallEmbedder(cache_copy).encode(["要求企业在本地注册"])
+    if old_marker:
+        _old_marker(target)
+    _zero_inside(target / "model.safetensors")
+    state, detail = e5mod.cache_state(target)
+    assert state == "corrupt" and "model.safetensors" in detail and "校验值" in detail
+    emb = e5mod.E5SmallEmbedder(cache_copy)
+    assert emb.build_result.built and e5mod.cache_state(target)[0] == "ok"
+    np.testing.assert_allclose(emb.encode(["要求企业在本地注册"]), reference, atol=1e-6)
+
+
+@pytest.mark.model
+def test_e5_junk_tokenizer_with_right_size_is_detected_and_rebuilt_on_load(cache_copy):
     tokenizer = cache_copy / e5mod.CACHE_DIRNAME / "tokenizer.json"
     tokenizer.write_bytes(b"\0" * tokenizer.stat().st_size)  # sizes match; content is junk
-    assert e5mod.cache_state(tokenizer.parent)[0] == "ok"
+    assert e5mod.cache_state(tokenizer.parent)[0] == "corrupt"
     emb = e5mod.E5SmallEmbedder(cache_copy)
     assert emb.build_result.built
     assert emb.encode(["要求企业在本地注册"]).shape == (1, 384)
+
+
+@pytest.mark.model
+def test_e5_hash_is_not_recomputed_for_an_untouched_cache(cache_copy, monkeypatch):
+    target = cache_copy / e5mod.CACHE_DIRNAME
+    assert e5mod.cache_state(target)[0] == "ok"  # hashes every file once and records it
+    calls: list[Path] = []
+    monkeypatch.setattr(e5mod, "sha256_file", lambda p: calls.append(p) or "x")
+    assert e5mod.cache_state(target)[0] == "ok"
+    assert calls == []
+    os.utime(target / "config.json")  # touched: hashed again (and the fake hash is wrong)
+    assert e5mod.cache_state(target)[0] == "corrupt"
+    assert calls == [target / "config.json"]
 
 
 @pytest.mark.model

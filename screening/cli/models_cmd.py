@@ -59,9 +59,15 @@ COMMANDS = [model_group]
 
 
 def _card_line(card: dict) -> str:
-    mark = "★" if card.get("current") else " "
     if card.get("damaged"):
-        return f"{mark} {card.get('model_id')}  模型卡片已损坏（可删除该目录，或重新训练）"
+        # A broken model is never starred as if it were in use.
+        if card.get("current"):
+            return (
+                f"✗ {card.get('model_id')}  当前模型已损坏（{card['damaged']}）：请运行 "
+                "screening model rollback 回到上一版本，或 screening model retrain 重新训练"
+            )
+        return f"  {card.get('model_id')}  已损坏（{card['damaged']}；可删除该目录，或重新训练）"
+    mark = "★" if card.get("current") else " "
     fa = card.get("oof_false_alarm_rate_regulations")
     metrics = ((card.get("evaluation") or {}).get("metrics")) or {}
     evaluated = ""
@@ -218,8 +224,9 @@ def show_cmd(ctx: click.Context, model_id: str | None, fmt: str) -> None:
         raise ModelError(detail=f"没有编号为 {model_id} 的模型。运行 `screening model list` 查看。")
     if card.get("damaged"):
         raise ModelError(
-            detail=f"模型 {model_id} 的模型卡片已损坏。请运行 `screening model rollback` "
-            "回到上一版本，或 `screening model retrain` 重新训练。"
+            detail=f"模型 {model_id} 已损坏（{card['damaged']}）。"
+            "请运行 `screening model rollback` 回到上一版本，"
+            "或 `screening model retrain` 重新训练。"
         )
     for key in HIDDEN:
         card.pop(key, None)

@@ -16,6 +16,7 @@ delete the directory and run ``screening model build-embedder --force``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -51,6 +52,7 @@ OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISAB
 
 CACHE_DIRNAME = "e5-small-v1"
 MARKER = "screening-build.json"
+VERIFIED = ".screening-verified.json"  # hashes of the files as last checked, by size and times
 BUILD_FORMAT = 1  # bump when the rebuilt files change; older caches are then rebuilt
 PROMPT = "query: "  # used on both sides: clause-to-clause similarity is symmetric
 STALE_TEMP_SECONDS = 600  # leftovers of interrupted builds older than this are removed
@@ -91,7 +93,39 @@ def cache_state(target: Path) -> tuple[str, str]:
             return "corrupt", f"缺少文件 {rel}"
         if f.stat().st_size != size:
             return "corrupt", f"文件 {rel} 大小不符（可能被截断）"
+    hashes = dict(info.get("sha256") or {})  # every file, in caches built since build_format 1
+    if not hashes and info.get("weights_sha256"):
+        hashes = {"model.safetensors": info["weights_sha256"]}
+    for rel, expected in hashes.items():
+        if _verified_sha256(target, rel) != expected:
+            return "corrupt", f"文件 {rel} 的内容与构建时记录的校验值不符（已损坏或被改动）"
     return "ok", "已构建"
+
+
+def _verified_sha256(target: Path, rel: str) -> str:
+    """SHA-256 of ``target/rel``, re-read only when the file's size or times changed.
+
+    Hashing the 236 MB of weights takes about a second; the result is kept in ``VERIFIED``
+    keyed by size, mtime and ctime (ctime cannot be set back by copying or ``touch``), so a
+    load that finds the file untouched since the last check costs one ``stat``.
+    """
+    f = target / rel
+    st = f.stat()
+    stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+    record = target / VERIFIED
+    try:
+        known = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    entry = known.get(rel) if isinstance(known, dict) else None
+    if isinstance(entry, dict) and entry.get("stamp") == stamp and entry.get("sha256"):
+        return str(entry["sha256"])
+    digest = sha256_file(f)
+    known = known if isinstance(known, dict) else {}
+    known[rel] = {"stamp": stamp, "sha256": digest}
+    with contextlib.suppress(OSError):  # a read-only shared cache is verified again next time
+        write_json(record, known)
+    return digest
 
 
 def read_marker(target: Path) -> dict[str, Any]:
@@ -142,6 +176,8 @@ def build(models_dir: Path, *, force: bool = False) -> BuildResult:
             "weights_sha256": sha256_file(weights),
             "files": {str(f.relative_to(tmp).as_posix()): f.stat().st_size
                       for f in sorted(tmp.rglob("*")) if f.is_file()},
+            "sha256": {str(f.relative_to(tmp).as_posix()): sha256_file(f)
+                       for f in sorted(tmp.rglob("*")) if f.is_file()},
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "build_seconds": round(time.perf_counter() - start, 2),
             "screening_version": package_version("screening"),

@@ -40,6 +40,7 @@ GATE_RECALL = 0.975  # the cheap first stage keeps this share of training barrie
 # clauses at or under this budget: reviewers read every finding, so precision is the constraint.
 FALSE_ALARM_BUDGET = 0.002
 MODEL_FILE = "model.joblib"
+SIZES_FILE = "sizes.json"  # byte size of the model file as saved: a truncated copy is spotted
 RECOVER = (
     "请运行 `screening model retrain` 重新训练，或用 `screening model rollback` 回到上一版本。"
 )
@@ -406,16 +407,53 @@ def embedder_dim(embedder: Any) -> int:
     return int(getattr(embedder, "dim", 0) or 0)
 
 
+STALE_TEMP_SECONDS = 3600  # temp folders of saves older than this were left by a killed run
+
+
+def _restore_or_sweep(directory: Path) -> None:
+    """Undo what a save killed half-way left behind next to ``directory``.
+
+    A save renames the model it replaces to ``.<name>.old-…`` before renaming the new one in;
+    if it died between the two renames, the old model is put back. Hidden temp folders of saves
+    that died (older than ``STALE_TEMP_SECONDS``, whatever model they were for) are removed.
+    """
+    import shutil
+    import time
+
+    olds = sorted(directory.parent.glob(f".{directory.name}.old-*"))
+    if not directory.exists() and olds:
+        olds[-1].rename(directory)
+        olds = olds[:-1]
+    for old in olds:
+        shutil.rmtree(old, ignore_errors=True)
+    now = time.time()
+    for leftover in directory.parent.glob(".*"):  # any model's: a killed retrain's id is new
+        try:
+            stale = now - leftover.stat().st_mtime > STALE_TEMP_SECONDS
+        except OSError:
+            continue
+        if stale and leftover.is_dir() and ".old-" not in leftover.name:
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
 def save_model(model: ScreeningModel, directory: Path) -> Path:
-    """Write model.joblib and card.json into ``directory`` (atomically via a temp dir)."""
+    """Write model.joblib and card.json into ``directory``, atomically.
+
+    The files go to a temp folder first; the model already in ``directory`` (retraining on
+    unchanged data gives the same id) is renamed aside, the new one renamed in, and only then
+    is the old one deleted — at no moment is there no complete model under that name for longer
+    than one rename, and :func:`load_model` puts the old one back if a crash fell in between.
+    """
     import os
     import shutil
     import tempfile
+    import time
 
     import joblib
 
     directory.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}."))
+    _restore_or_sweep(directory)
+    tmp = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}.tmp-"))
     try:
         payload = {
             "gate": model.gate,
@@ -432,9 +470,15 @@ def save_model(model: ScreeningModel, directory: Path) -> Path:
             json.dumps(model.card, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
             encoding="utf-8",
         )
+        sizes = {MODEL_FILE: (tmp / MODEL_FILE).stat().st_size}
+        (tmp / SIZES_FILE).write_text(json.dumps(sizes) + "\n", encoding="utf-8")
+        old = None
         if directory.exists():
-            shutil.rmtree(directory)
+            old = directory.with_name(f".{directory.name}.old-{time.time_ns()}")
+            directory.rename(old)
         os.replace(tmp, directory)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
@@ -444,6 +488,8 @@ def save_model(model: ScreeningModel, directory: Path) -> Path:
 def load_model(directory: Path) -> ScreeningModel:
     import joblib
 
+    if not directory.exists():
+        _restore_or_sweep(directory)
     card_path, model_path = directory / CARD_FILE, directory / MODEL_FILE
     if not (card_path.is_file() and model_path.is_file()):
         raise ModelError(

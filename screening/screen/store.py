@@ -14,7 +14,7 @@ from typing import Any
 
 from ..config import Settings
 from ..errors import ModelError
-from .model import CARD_FILE, ScreeningModel, load_model, save_model
+from .model import CARD_FILE, MODEL_FILE, SIZES_FILE, ScreeningModel, load_model, save_model
 
 POINTER = "current.json"
 TWIN_DIR = "twin"
@@ -127,14 +127,32 @@ def list_models(settings: Settings) -> list[dict[str, Any]]:
     cur = current_id(settings)
     for d in sorted(r.iterdir()):
         card = d / CARD_FILE
-        if d.is_dir() and card.is_file():
+        if d.is_dir() and not d.name.startswith(".") and card.is_file():
             try:
                 info = json.loads(card.read_text(encoding="utf-8"))
-            except json.JSONDecodeError:
-                info = {"model_id": d.name, "damaged": True}
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                info = {"model_id": d.name, "damaged": "模型卡片已损坏"}
+            if not info.get("damaged"):
+                problem = _model_file_problem(d)
+                if problem:
+                    info["damaged"] = problem
             info["current"] = d.name == cur
             out.append(info)
     return out
+
+
+def _model_file_problem(directory: Path) -> str | None:
+    """Why the model file in ``directory`` cannot be the one that was saved (None if it can)."""
+    weights = directory / MODEL_FILE
+    if not weights.is_file() or not weights.stat().st_size:
+        return f"缺少模型文件 {MODEL_FILE}"
+    try:
+        expected = json.loads((directory / SIZES_FILE).read_text(encoding="utf-8"))[MODEL_FILE]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # saved before sizes were recorded
+    if weights.stat().st_size != expected:
+        return f"模型文件 {MODEL_FILE} 大小与保存时不符（可能被截断或改动）"
+    return None
 
 
 def rollback(settings: Settings) -> str:
