@@ -57,6 +57,9 @@ class Settings:
     soffice: str | None = None  # path to LibreOffice's soffice; found on PATH when None
     conversion_timeout_s: float = 120.0
     operator: str = "审查员"  # default operator name written to the audit trail
+    # How long a sweep waits for another program writing to the same ledger before it stops
+    # cleanly (what it recorded stays recorded; running it again resumes).
+    lock_wait_s: float = 120.0
     # Promotion gate of `screening model retrain`: how far a candidate may fall behind the
     # current model on the fixed evaluation set and still be promoted (absolute differences).
     promote_max_recall_drop: float = 0.02  # evaluation-set case recall
@@ -78,6 +81,7 @@ _FLOAT_FIELDS = {
     "max_file_mb",
     "max_unzipped_mb",
     "conversion_timeout_s",
+    "lock_wait_s",
     "promote_max_recall_drop",
     "promote_max_family_drop",
     "promote_max_false_alarm_rise",

@@ -39,6 +39,14 @@ class FileMissingError(InputError):
     template = "文件不存在：{path}。请检查路径是否正确，或文件是否已被移动、删除。"
 
 
+class BrokenLinkError(InputError):
+    code = "broken_link"
+    template = (
+        "快捷方式（符号链接）指向的文件不存在：{path} → {target}。"
+        "请检查原文件是否已被移动或删除，或删除这个失效的链接。"
+    )
+
+
 class NotAFileError(InputError):
     code = "not_a_file"
     template = "不是普通文件：{path}。请指定文件本身，或指定文件夹以批量处理其中的文件。"
@@ -257,6 +265,41 @@ class LedgerTooNewError(LedgerError):
     template = (
         "工作台账由更新版本的软件创建（含本软件不认识的结构变更：{names}）：{path}。"
         "请升级 screening 后再打开，以免损坏台账数据。"
+    )
+
+
+class LedgerMissingError(LedgerError):
+    code = "ledger_missing"
+    template = (
+        "工作台账文件不存在：{path}。请检查路径是否写错（--ledger 或环境变量 SCREENING_LEDGER）；"
+        "新台账会在第一次运行 screening scan 或登记案件时自动建立。"
+    )
+
+
+class LedgerReadOnlyError(LedgerError):
+    code = "ledger_read_only"
+    template = (
+        "工作台账是只读的（{detail}）：{path}。查看、导出类命令仍可使用；"
+        "如需修改台账，请让管理员为该文件及其所在文件夹开放写入权限，或用 --ledger 指定可写的副本。"
+    )
+
+
+class LedgerDamagedError(LedgerError):
+    code = "ledger_damaged"
+    template = (
+        "工作台账文件已损坏（{detail}）：{path}。为免损坏扩大，本次未写入任何内容。"
+        "请先运行 screening ledger check 查看详情，再用最近一次备份恢复："
+        "关闭所有正在使用台账的程序，将损坏的文件改名留存，把备份文件复制为 {path}"
+        "（备份由 screening ledger backup 生成）。"
+    )
+
+
+class LedgerBusyError(LedgerError):
+    code = "ledger_busy"
+    template = (
+        "工作台账 {path} 正被其他人或程序写入，已等待 {waited} 秒仍未轮到，本次操作已停止"
+        "（已完成的部分已保存，重新运行同一命令即可继续）。请稍后重试，"
+        "或用 --lock-wait（配置项 lock_wait_s）延长等待时间。"
     )
 
 

@@ -15,14 +15,15 @@ import contextlib
 import json
 import sqlite3
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
-from .errors import InputError
+from .errors import InputError, LedgerBusyError
+from .ledger.db import when_free
 from .ledger.record import (
     RecordResult,
     document_unchanged,
@@ -84,6 +85,8 @@ def sweep(
     department: str | None = None,
     rescan: bool = False,
     roots: Iterable[str] = (),
+    lock_wait_s: float = 0.0,
+    on_wait: Callable[[float], None] | None = None,
 ) -> Iterator[SweepItem]:
     """Screen ``paths`` with ``screener``; with ``db``, record each document as it finishes.
 
@@ -92,14 +95,32 @@ def sweep(
     document finished so far has been recorded). With ``db`` the sweep is also logged (see
     ``ledger.sweeps``): its row, with ``roots`` (the paths the user gave), and every file it
     could not read.
+
+    Another program writing to the same ledger (a second sweep, a reviewer's command) makes
+    each write wait up to ``lock_wait_s`` seconds, calling ``on_wait(seconds_waited)`` while
+    it waits; after that :class:`~screening.errors.LedgerBusyError` ends the sweep cleanly
+    (every document recorded so far stays recorded, and a re-run resumes).
     """
     engine = screener.model.model_id
     paths = list(paths)
     counts = SweepCounts(files=len(paths))
     sweep_id = None
+    ledger_file = db.conn.execute("PRAGMA database_list").fetchall()[0][2] if db else ""
+
+    def write(step: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """One ledger transaction, waiting its turn while another program writes."""
+        return when_free(
+            lambda: step(*args, **kwargs), path=ledger_file, wait_s=lock_wait_s, on_wait=on_wait
+        )
+
     if db is not None:
-        sweep_id = start_sweep(
-            db, operator=operator, department=department, engine=engine, roots=roots or paths
+        sweep_id = write(
+            start_sweep,
+            db,
+            operator=operator,
+            department=department,
+            engine=engine,
+            roots=roots or paths,
         )
     side: deque[SweepItem] = deque()
 
@@ -115,8 +136,7 @@ def sweep(
                     pass  # parse_file below reports it
                 if digest and document_unchanged(db, str(path), digest, engine):
                     title, findings = stored_findings(db, path)
-                    with db.atomic():
-                        resolve_unreadable(db, path)
+                    write(_resolve, db, path)
                     counts.skipped += 1
                     side.append(SweepItem(str(path), findings=findings, skipped=True, title=title))
                     continue
@@ -126,7 +146,7 @@ def sweep(
                 failure = _failure(path, err)
                 counts.failed += 1
                 if db is not None:
-                    note_unreadable(db, failure, sweep_id=sweep_id, department=department)
+                    write(note_unreadable, db, failure, sweep_id=sweep_id, department=department)
                 side.append(SweepItem(str(path), failure=failure))
 
     status = INTERRUPTED
@@ -136,8 +156,14 @@ def sweep(
                 yield side.popleft()
             recorded = None
             if db is not None:
-                recorded = record_findings(
-                    db, doc, findings, operator=operator, department=department, engine=engine
+                recorded = write(
+                    record_findings,
+                    db,
+                    doc,
+                    findings,
+                    operator=operator,
+                    department=department,
+                    engine=engine,
                 )
                 counts.add(recorded)
             yield SweepItem(
@@ -152,5 +178,10 @@ def sweep(
         status = FINISHED
     finally:
         if sweep_id is not None:
-            with contextlib.suppress(sqlite3.Error):  # never mask the error that ended the sweep
-                finish_sweep(db, sweep_id, counts, status=status)
+            with contextlib.suppress(sqlite3.Error, LedgerBusyError):  # never mask the error
+                write(finish_sweep, db, sweep_id, counts, status=status)  # that ended it
+
+
+def _resolve(db: Database, path: Path) -> None:
+    with db.atomic():
+        resolve_unreadable(db, path)

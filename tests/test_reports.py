@@ -28,9 +28,9 @@ from screening.cli import main
 from screening.config import default_corpus_dir
 from screening.errors import CasesNotConfirmedError, OutputFormatError, PeriodError
 from screening.ledger import WorkCalendar, open_ledger
+from screening.privacy import Redactor
 from screening.reports import charts, ledger_table
 from screening.reports.layout import title_lines
-from screening.reports.privacy import Redactor
 from screening.reports.queries import doc_type
 
 AS_OF = dt.date(2026, 1, 5)
@@ -1020,7 +1020,7 @@ def test_cli_needs_an_existing_ledger(tmp_path):
         main, ["--ledger", str(missing), "report", "ledger", "--out", str(tmp_path / "t.xlsx")]
     )
     assert result.exit_code == 1
-    assert f"无法打开工作台账（文件不存在）：{missing}。" in result.stderr
+    assert f"工作台账文件不存在：{missing}。" in result.stderr
     assert not missing.exists()
 
 

@@ -236,6 +236,7 @@ def test_unreadable_files_are_kept_in_the_ledger_until_read(
 
 def test_sweep_log_commands_on_an_empty_ledger(tmp_path):
     runner = CliRunner()
+    lg.open_ledger(tmp_path / "new.db").close()
     base = ["--ledger", str(tmp_path / "new.db"), "ledger"]
     assert "台账中还没有筛查记录" in runner.invoke(main, [*base, "sweeps"]).stdout
     assert runner.invoke(main, [*base, "unreadable"]).stdout == "没有无法读取的文件。\n"

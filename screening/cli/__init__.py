@@ -7,6 +7,8 @@ bottom of this file. Commands parse options, call one library function and forma
 
 from __future__ import annotations
 
+import re
+import sqlite3
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -26,6 +28,17 @@ class ScreeningGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ScreeningError as err:
+            click.echo(f"错误：{err}", err=True)
+            ctx.exit(1)
+        except sqlite3.Error as exc:
+            # A damaged, locked or read-only ledger met in the middle of a command: say so in
+            # Chinese (every write is one transaction, so nothing was half-written).
+            from ..ledger.db import translate
+
+            settings = ctx.find_root().obj
+            err = translate(exc, settings.ledger if isinstance(settings, Settings) else "")
+            if err is None:
+                raise
             click.echo(f"错误：{err}", err=True)
             ctx.exit(1)
 
@@ -111,6 +124,17 @@ def format_option(*choices: str, help: str = "输出格式。") -> Callable[[Any
         show_default=True,
         help=help,
     )
+
+
+# Control characters and the bidirectional-override marks (U+202A–E, U+2066–9 …): in a file name
+# they break a table line or make the text after them read right-to-left (a "txt.exe" trick).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def shown(text: object) -> str:
+    """``text`` (a file name, or a message quoting one) safe to print in a table line."""
+    return _UNSAFE.sub(lambda m: _NAMED.get(m[0], f"\\u{ord(m[0]):04x}"), str(text))
 
 
 def get_settings(ctx: click.Context) -> Settings:

@@ -7,13 +7,13 @@ import json
 import click
 
 from ..corpus.notices import NoticeImport, import_notice
-from . import format_option, get_settings
+from . import format_option, get_settings, shown
 
 
 def _print(r: NoticeImport) -> None:
     s = r.summary()
     head = "试运行（未写入）" if r.dry_run else "导入完成"
-    click.echo(f"{head}：{r.path}")
+    click.echo(f"{head}：{shown(r.path)}")
     if r.notice_title:
         click.echo(f"  通报：{r.notice_title}")
     n_dup = sum(1 for k in r.skipped if k.code.startswith("duplicate"))

@@ -78,7 +78,8 @@ def _report(result, threshold: float) -> None:
 def complaints_group() -> None:
     """投诉举报与线索：导入 12345 热线等渠道的工单，登记、研判、查重，跟踪反馈时限。
 
-    投诉举报人的姓名和联系方式保存在台账中，但列表和导出默认隐去。
+    投诉举报人的姓名和联系方式保存在台账中，但列表和导出默认隐去；诉求内容等文字中的
+    姓名、电话、身份证号、电子邮箱也默认显示为＊＊＊（台账中保存原文）。
     """
 
 
@@ -228,7 +229,11 @@ def add_cmd(
 @complaints_group.command("list")
 @click.option("--unanswered", is_flag=True, help="只列出尚未反馈的。")
 @click.option("--overdue", is_flag=True, help="只列出超过反馈期限仍未反馈的。")
-@click.option("--show-contacts", is_flag=True, help="显示投诉举报人姓名和联系方式（个人信息）。")
+@click.option(
+    "--show-contacts",
+    is_flag=True,
+    help="显示投诉举报人姓名、联系方式，以及诉求内容中的电话、身份证号等个人信息（默认隐去）。",
+)
 @format_option("table", "json")
 @click.pass_context
 def list_cmd(
@@ -236,7 +241,7 @@ def list_cmd(
 ) -> None:
     """列出投诉举报及其反馈情况（反馈期限、是否逾期）。"""
     today = dt.date.today().isoformat()
-    with _open(ctx) as db:
+    with _open(ctx, readonly=True) as db:
         rows = complaint_rows(
             db,
             include_contacts=show_contacts,

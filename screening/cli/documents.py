@@ -10,7 +10,7 @@ import click
 from ..parse import parse_many
 from ..segment import segment
 from ..types import Document, Failure
-from . import get_settings
+from . import get_settings, shown
 
 FORMAT_CHOICE = click.Choice(["table", "json", "jsonl"])
 
@@ -20,7 +20,7 @@ def _dumps(obj: object) -> str:
 
 
 def _report_failure(f: Failure) -> None:
-    click.echo(f"无法读取：{f.message}", err=True)
+    click.echo(f"无法读取：{shown(f.message)}", err=True)
 
 
 def _finish(n_ok: int, failures: list[Failure], extra: str = "", quiet: bool = False) -> None:
@@ -34,7 +34,7 @@ def _finish(n_ok: int, failures: list[Failure], extra: str = "", quiet: bool = F
 def _doc_summary(doc: Document, n_clauses: int | None = None) -> str:
     m = doc.metadata
     parts = [
-        f"{doc.path}",
+        f"{shown(doc.path)}",
         f"  格式 {doc.format}"
         + (f"，{doc.pages} 页" if doc.pages else "")
         + f"，{len(doc.text)} 字，{len(doc.blocks)} 段，{len(doc.tables)} 个表格"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,29 +13,35 @@ import click
 from sqlite_utils import Database
 
 from .. import ledger as lg
-from ..errors import LedgerError
+from ..errors import LedgerDamagedError, LedgerError
 from ..ledger import sweeps as sweeps_log
 from ..ledger.cases import ACTION_LABELS, is_overdue
 from ..ledger.db import calendar
 from ..ledger.export import FIELD_LABELS, export
 from ..ledger.intake import MANUAL_SOURCES
-from . import format_option, get_settings
+from ..ledger.views import case_detail, case_list
+from . import format_option, get_settings, shown
 
 
 @contextlib.contextmanager
-def _open(ctx: click.Context) -> Iterator[Database]:
+def _open(
+    ctx: click.Context,
+    *,
+    readonly: bool = False,
+    on_damage: Callable[[str], None] | None = None,
+) -> Iterator[Database]:
+    """The ledger for one command; ``readonly`` commands need an existing file and go on
+    (with a warning on stderr) when it is damaged, the others refuse a damaged file."""
     path = get_settings(ctx).ledger
-    db = lg.open_ledger(path)
+    db = lg.open_ledger(path, readonly=readonly, on_damage=on_damage or _warn)
     try:
         yield db
-    except sqlite3.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
-            raise LedgerError(
-                detail=f"台账 {path} 正被其他人或程序写入，本次操作未生效。请稍后重试。"
-            ) from None
-        raise
     finally:
         db.close()
+
+
+def _warn(message: str) -> None:
+    click.echo(f"警告：{message}", err=True)
 
 
 def _operator(ctx: click.Context, value: str | None) -> str:
@@ -111,6 +116,13 @@ def _dumps(obj: object) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True)
 
 
+show_contacts_option = click.option(
+    "--show-contacts",
+    is_flag=True,
+    help="显示投诉举报人姓名、联系方式，以及文字中的电话、身份证号等个人信息（默认隐去）。",
+)
+
+
 @click.group("ledger")
 def ledger_group() -> None:
     """工作台账：筛查发现和投诉举报的案件登记、交办核查、认定、整改、复核、销号。
@@ -126,6 +138,7 @@ def ledger_group() -> None:
 @click.option("--source", type=click.Choice(lg.SOURCES), default=None, help="按案件来源筛选。")
 @click.option("--standard", default=None, help="按审查标准编号筛选，如 FCR-14-3。")
 @click.option("--overdue", is_flag=True, help="只列出已超过核查或整改期限的案件。")
+@show_contacts_option
 @format_option("table", "json")
 @click.pass_context
 def list_cmd(
@@ -135,13 +148,18 @@ def list_cmd(
     source: str | None,
     standard: str | None,
     overdue: bool,
+    show_contacts: bool,
     fmt: str,
 ) -> None:
-    """列出台账中的案件（可按状态、部门、来源、审查标准、是否逾期筛选）。"""
+    """列出台账中的案件（可按状态、部门、来源、审查标准、是否逾期筛选）。
+
+    案件标题、摘要中的投诉举报人姓名、电话、身份证号、电子邮箱默认隐去（显示为＊＊＊）。
+    """
     today = dt.date.today()
-    with _open(ctx) as db:
-        cases = lg.list_cases(
+    with _open(ctx, readonly=True) as db:
+        cases = case_list(
             db,
+            include_contacts=show_contacts,
             status=status,
             department=department,
             source=source,
@@ -164,22 +182,22 @@ def list_cmd(
 
 @ledger_group.command("show")
 @click.argument("case_id", type=int)
-@click.option("--show-contacts", is_flag=True, help="显示投诉举报人姓名和联系方式（个人信息）。")
+@show_contacts_option
+@format_option("table", "json")
 @click.pass_context
-def show_cmd(ctx: click.Context, case_id: int, show_contacts: bool) -> None:
-    """显示一个案件的详情、涉嫌条款、投诉举报、附件和全部操作记录。"""
-    with _open(ctx) as db:
-        c = lg.get_case(db, case_id)
-        doc = db["documents"].get(c["document_id"]) if c["document_id"] else None
-        findings = list(db.query("select * from findings where case_id = ? order by id", [case_id]))
-        actions = lg.case_actions(db, case_id)
-        complaints = list(
-            db.query("select * from complaints where case_id = ? order by id", [case_id])
-        )
-        replies = list(db.query("select * from feedback where case_id = ? order by id", [case_id]))
-        attachments = list(
-            db.query("select * from attachments where case_id = ? order by id", [case_id])
-        )
+def show_cmd(ctx: click.Context, case_id: int, show_contacts: bool, fmt: str) -> None:
+    """显示一个案件的详情、涉嫌条款、投诉举报、附件和全部操作记录。
+
+    投诉举报人的姓名、联系方式，以及各处文字中的电话、身份证号、电子邮箱默认隐去。
+    """
+    with _open(ctx, readonly=True) as db:
+        detail = case_detail(db, case_id, include_contacts=show_contacts)
+    if fmt == "json":
+        click.echo(_dumps(detail))
+        return
+    c, doc, findings = detail["case"], detail["document"], detail["findings"]
+    complaints, replies = detail["complaints"], detail["feedback"]
+    attachments, actions = detail["attachments"], detail["actions"]
     labels = [(key, FIELD_LABELS[key]) for key in SHOWN_FIELDS]
     click.echo(f"案件 {c['id']}")
     for key, label in labels:
@@ -188,9 +206,10 @@ def show_cmd(ctx: click.Context, case_id: int, show_contacts: bool) -> None:
     if c["standards"]:
         click.echo(f"  审查标准：{'、'.join(c['standards'])}")
     if doc is not None:
-        number = json.loads(doc["metadata"] or "{}").get("doc_number")
-        name = doc["title"] or Path(doc["path"]).name
-        click.echo(f"  文件：{name}" + (f"（{number}）" if number else "") + f"  {doc['path']}")
+        number = doc["doc_number"]
+        name = shown(doc["title"] or Path(doc["path"]).name)
+        where = shown(doc["path"])
+        click.echo(f"  文件：{name}" + (f"（{number}）" if number else "") + f"  {where}")
     if findings:
         click.echo("涉嫌条款：")
     for f in findings:
@@ -210,7 +229,7 @@ def show_cmd(ctx: click.Context, case_id: int, show_contacts: bool) -> None:
     if attachments:
         click.echo("附件：")
     for a in attachments:
-        click.echo(f"  {a['path']}（SHA-256 {a['sha256'][:12]}…）{a['note'] or ''}")
+        click.echo(f"  {shown(a['path'])}（SHA-256 {a['sha256'][:12]}…）{a['note'] or ''}")
     click.echo("操作记录：")
     for a in actions:
         move = (
@@ -551,7 +570,8 @@ def attach_cmd(
 @click.option(
     "--include-contacts",
     is_flag=True,
-    help="包含投诉举报人姓名和联系方式（默认隐去，以保护举报人）。",
+    help="包含投诉举报人姓名、联系方式和文字中的电话、身份证号等个人信息"
+    "（默认隐去，以保护举报人）。",
 )
 @click.option("--status", type=click.Choice(lg.STATES), default=None, help="按案件状态筛选。")
 @click.option("--department", default=None, help="按责任部门筛选。")
@@ -571,7 +591,7 @@ def export_cmd(
     overdue: bool,
 ) -> None:
     """导出工作台账（CSV 或 XLSX）。"""
-    with _open(ctx) as db:
+    with _open(ctx, readonly=True) as db:
         n = export(
             db,
             output,
@@ -583,7 +603,7 @@ def export_cmd(
             standard=standard,
             overdue=overdue,
         )
-    hidden = "" if include_contacts else "（投诉举报人信息已隐去）"
+    hidden = "" if include_contacts else "（投诉举报人姓名、联系方式等个人信息已隐去）"
     click.echo(f"已导出 {n} 件案件到 {output}{hidden}。")
 
 
@@ -600,6 +620,30 @@ def backup_cmd(ctx: click.Context, file: str, force: bool) -> None:
     with _open(ctx) as db:
         out = lg.backup(db, file)
     click.echo(f"已备份工作台账到 {out}。")
+
+
+@ledger_group.command("check")
+@click.pass_context
+def check_cmd(ctx: click.Context) -> None:
+    """全面检查工作台账文件是否完好（SQLite 完整性检查和外键检查），损坏时说明如何用备份恢复。
+
+    台账完好时退出码为 0，损坏时为 1。建议在备份前后、断电或磁盘故障后运行。
+    """
+    path = get_settings(ctx).ledger
+    with _open(ctx, readonly=True, on_damage=lambda message: None) as db:
+        problems = lg.damage(db, full=True)
+        if not problems:
+            counts = {t: db[t].count for t in ("documents", "findings", "cases", "complaints")}
+            click.echo(
+                f"工作台账 {path} 完好：结构版本 {lg.schema_version(db)}，"
+                f"文件 {counts['documents']} 个，疑似问题 {counts['findings']} 条，"
+                f"案件 {counts['cases']} 件，投诉举报 {counts['complaints']} 件。"
+            )
+            return
+    click.echo(f"工作台账 {path} 已损坏，发现以下问题：", err=True)
+    for problem in problems:
+        click.echo(f"  - {problem}", err=True)
+    raise LedgerDamagedError(path=str(path), detail=f"共 {len(problems)} 处问题")
 
 
 def _shown_as_json_or_empty(fmt: str, rows: list[dict[str, Any]], empty: str) -> bool:
@@ -622,7 +666,7 @@ def sweeps_cmd(ctx: click.Context, limit: int, fmt: str) -> None:
 
     被强行终止（如断电、kill -9）的筛查显示为“未完成”，按 Ctrl-C 中断的显示为“已中断”。
     """
-    with _open(ctx) as db:
+    with _open(ctx, readonly=True) as db:
         rows = sweeps_log.list_sweeps(db, limit)
     if _shown_as_json_or_empty(
         fmt, rows, "台账中还没有筛查记录。运行 screening scan 文件夹 开始筛查。"
@@ -656,7 +700,7 @@ def unreadable_cmd(
 
     文件修复（如换成带文字层的版本）后重新筛查，即从本列表中移除。
     """
-    with _open(ctx) as db:
+    with _open(ctx, readonly=True) as db:
         rows = sweeps_log.unreadable_files(
             db, include_resolved=include_resolved, department=department
         )
@@ -667,7 +711,7 @@ def unreadable_cmd(
         if r["resolved_at"]:
             when += f"，{r['resolved_at']} 已能读取"
         dept = f"  [{r['department']}]" if r["department"] else ""
-        click.echo(f"{r['path']}{dept}\n    {r['message']}\n    （{when}）")
+        click.echo(f"{shown(r['path'])}{dept}\n    {shown(r['message'])}\n    （{when}）")
     open_rows = [r for r in rows if not r["resolved_at"]]
     click.echo(f"共 {len(open_rows)} 个文件未能筛查，需人工审查。", err=True)
 
@@ -694,7 +738,7 @@ def holidays_add(ctx: click.Context, days: tuple[str, ...], workday: bool, note:
 @click.pass_context
 def holidays_list(ctx: click.Context) -> None:
     """列出已登记的节假日和调休上班日。"""
-    with _open(ctx) as db:
+    with _open(ctx, readonly=True) as db:
         cal = calendar(db)
     for day in sorted(cal.holidays | cal.workdays):
         kind = "调休上班" if day in cal.workdays else "节假日"
@@ -722,7 +766,7 @@ def departments_add(ctx: click.Context, name: str, contact: str, note: str) -> N
 @click.pass_context
 def departments_list(ctx: click.Context) -> None:
     """列出责任部门及其未办结案件数。"""
-    with _open(ctx) as db:
+    with _open(ctx, readonly=True) as db:
         rows = lg.list_departments(db)
     for r in rows:
         click.echo(

@@ -24,9 +24,9 @@ from . import get_settings
 def _ledger(ctx: click.Context) -> Iterator[Database]:
     """The existing ledger (a report never creates an empty one)."""
     path = get_settings(ctx).ledger
-    if not Path(path).is_file():
-        raise LedgerOpenError(path=str(path), detail="文件不存在")
-    db = open_ledger(path)
+    if Path(path).exists() and not Path(path).is_file():
+        raise LedgerOpenError(path=str(path), detail="这是文件夹，不是台账文件")
+    db = open_ledger(path, readonly=True, on_damage=lambda m: click.echo(f"警告：{m}", err=True))
     try:
         yield db
     finally:

@@ -9,7 +9,7 @@ import click
 
 from ..parse import iter_files
 from ..types import Failure, Finding
-from . import get_settings
+from . import get_settings, shown
 
 FORMATS = click.Choice(["table", "json", "jsonl"])
 
@@ -78,6 +78,14 @@ def _load_screener(ctx: click.Context, threshold: float | None):
 )
 @click.option("--department", default=None, help="登记到台账时，文件的制定（责任）部门。")
 @click.option("--operator", default=None, help="经办人姓名，写入操作记录。默认取配置项 operator。")
+@click.option(
+    "--lock-wait",
+    type=click.FloatRange(0),
+    default=None,
+    metavar="秒",
+    help="台账正被其他程序写入时最多等待的秒数，超时则停止（已完成的部分保留）。"
+    "默认取配置项 lock_wait_s（120 秒）。",
+)
 @click.pass_context
 def scan_cmd(
     ctx: click.Context,
@@ -88,6 +96,7 @@ def scan_cmd(
     rescan: bool,
     department: str | None,
     operator: str | None,
+    lock_wait: float | None,
 ) -> None:
     """筛查文件或文件夹（递归），列出涉嫌排除、限制竞争的条款，并登记到审查台账。
 
@@ -101,10 +110,20 @@ def scan_cmd(
     from ..ledger import open_ledger
     from ..sweep import sweep
 
-    screener = _load_screener(ctx, threshold)
-    settings = screener.settings
+    settings = get_settings(ctx)
     files = list(iter_files(paths))
-    db = None if no_ledger else open_ledger(settings.ledger)
+    wait_s = settings.lock_wait_s if lock_wait is None else lock_wait
+
+    def on_wait(waited: float) -> None:
+        click.echo(
+            f"台账 {settings.ledger} 正被其他人或程序写入，等待中"
+            f"（已等待 {waited:.0f} 秒，最多等待 {wait_s:.0f} 秒）……",
+            err=True,
+        )
+
+    # The ledger first: a damaged or read-only one is refused before minutes of model loading.
+    db = None if no_ledger else open_ledger(settings.ledger, wait_s=wait_s, on_wait=on_wait)
+    screener = _load_screener(ctx, threshold)
     failures: list[Failure] = []
     all_findings: list[Finding] = []
     totals = dict.fromkeys(("skipped", "new", "updated", "gone", "cases_created"), 0)
@@ -117,6 +136,8 @@ def scan_cmd(
         department=department,
         rescan=rescan,
         roots=paths,
+        lock_wait_s=wait_s,
+        on_wait=on_wait,
     )
     try:
         with click.progressbar(
@@ -126,7 +147,7 @@ def scan_cmd(
                 bar.update(1)
                 if item.failure is not None:
                     failures.append(item.failure)
-                    message = f"无法读取：{item.failure.message}"
+                    message = f"无法读取：{shown(item.failure.message)}"
                     click.echo(f"\n{message}" if show_bar else message, err=True)
                     continue
                 totals["skipped"] += item.skipped
@@ -196,7 +217,7 @@ def _emit(fmt: str, item) -> None:
         title = item.title or ""
         note = "（未改动，沿用台账中的筛查结果）" if item.skipped else ""
         click.echo(
-            f"{item.path}"
+            f"{shown(item.path)}"
             + (f"（{title}）" if title else "")
             + f"：{len(item.findings)} 条疑似问题{note}"
         )

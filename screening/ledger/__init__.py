@@ -16,7 +16,7 @@ from .cases import (
     reopen,
     submit_review,
 )
-from .db import backup, open_ledger, schema_version, set_calendar_day
+from .db import backup, damage, open_ledger, schema_version, set_calendar_day
 from .departments import add_department, list_departments
 from .intake import add_attachment, add_complaint, add_feedback
 from .record import RecordResult, document_unchanged, record_findings
@@ -39,6 +39,7 @@ __all__ = [
     "case_actions",
     "close",
     "create_case",
+    "damage",
     "decide",
     "document_unchanged",
     "get_case",

@@ -23,6 +23,7 @@ from sqlite_utils import Database
 from .cases import CLOSED, DISMISSED
 from .hotline import Export, WorkOrder
 from .intake import DEFAULT_REPLY_DAYS, add_complaint, content_hash
+from .views import redactor, shown_complaint
 
 
 # When a complaint ``c`` was first answered: a reply to it, or to its whole case.
@@ -206,17 +207,16 @@ def complaint_rows(
     unanswered: bool = False,
     overdue_on: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Complaints with their reply status; complainant name and contact only when asked for.
+    """Complaints with their reply status; complainant name and contact only when asked for,
+    and without ``include_contacts`` the personal data in their text masked (see ``views``).
 
     ``overdue_on`` (an ISO date) keeps complaints without a reply whose deadline is before it.
     """
+    redact = redactor(db, include_contacts)
     rows = []
     sql = f"select c.*, {FIRST_REPLY_SQL} as replied_at from complaints c order by c.id"
     for r in db.query(sql):
-        r = dict(r)
-        if not include_contacts:
-            r.pop("complainant", None)
-            r.pop("contact", None)
+        r = shown_complaint(r, redact, include_contacts)
         if unanswered and r["replied_at"]:
             continue
         if overdue_on and (r["replied_at"] or not r["reply_due"] or r["reply_due"] >= overdue_on):

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import os
 import sqlite3
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import quote
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from ..errors import LedgerOpenError, LedgerTooNewError
+from ..errors import (
+    LedgerBusyError,
+    LedgerDamagedError,
+    LedgerError,
+    LedgerMissingError,
+    LedgerOpenError,
+    LedgerReadOnlyError,
+    LedgerTooNewError,
+)
 from .workdays import WorkCalendar, parse_date
 
 MIGRATIONS = Migrations("screening-ledger")
@@ -280,49 +293,289 @@ def schema_version(db: Database) -> int:
     return len(MIGRATIONS.applied(db))
 
 
-def open_ledger(path: str | Path = MEMORY) -> Database:
-    """Open (creating if needed) the ledger and bring its schema up to date."""
+T = TypeVar("T")
+
+BUSY_TIMEOUT_MS = 5000  # how long one statement waits for another writer's lock
+WAIT_POLL_S = 0.5  # pause between two attempts of a write that found the ledger locked
+# Opening waits at least this long: switching a new file to WAL can be refused at once (without
+# SQLite's busy wait) while a second program opens the same new ledger.
+OPEN_WAIT_S = 15.0
+
+
+class LedgerDatabase(Database):
+    """sqlite-utils' Database whose outermost transaction takes the write lock at ``BEGIN``.
+
+    sqlite-utils opens transactions with a deferred ``BEGIN``: the lock is taken at the first
+    write. In WAL mode a deferred transaction that has already read and then finds that another
+    connection committed meanwhile fails at once with "database is locked" — SQLite cannot wait
+    for it, because the snapshot it read is stale. ``BEGIN IMMEDIATE`` takes the write lock
+    before anything is read, so a second writer waits (``busy_timeout``) instead of failing.
+    """
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[Database]:
+        if self.conn.in_transaction:  # nested: sqlite-utils' savepoint
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True for SQLite's "database is locked / busy" (another writer holds the lock)."""
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+def is_damage(exc: BaseException) -> bool:
+    """True for the errors SQLite raises when it meets a damaged page."""
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.DatabaseError) and (
+        "malformed" in text or "not a database" in text or "corrupt" in text
+    )
+
+
+def is_read_only(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc).lower()
+
+
+def translate(exc: BaseException, path: str | Path) -> LedgerError | None:
+    """The Chinese ledger error for a raw sqlite3 error, or None if it is not one we explain."""
+    if is_busy(exc):
+        return LedgerError(detail=f"台账 {path} 正被其他人或程序写入，本次操作未生效。请稍后重试。")
+    if is_damage(exc):
+        return LedgerDamagedError(path=str(path), detail=str(exc))
+    if is_read_only(exc):
+        return LedgerReadOnlyError(path=str(path), detail="没有写入权限")
+    return None
+
+
+def when_free(
+    write: Callable[[], T],
+    *,
+    path: str | Path,
+    wait_s: float,
+    on_wait: Callable[[float], None] | None = None,
+) -> T:
+    """Run ``write``; while another writer holds the ledger, retry for up to ``wait_s`` seconds.
+
+    Each attempt already waits ``BUSY_TIMEOUT_MS`` inside SQLite; ``on_wait(seconds_waited)`` is
+    called before every further attempt so a command can say why it pauses. ``write`` must be
+    one transaction (a failed attempt leaves nothing behind). When the time is up,
+    :class:`~screening.errors.LedgerBusyError`.
+    """
+    start = time.monotonic()
+    while True:
+        try:
+            return write()
+        except sqlite3.OperationalError as exc:
+            if not is_busy(exc):
+                raise
+            waited = time.monotonic() - start
+            if waited >= wait_s:
+                raise LedgerBusyError(path=str(path), waited=round(waited)) from None
+            if on_wait is not None:
+                on_wait(waited)
+            time.sleep(WAIT_POLL_S)
+
+
+def damage(db: Database, *, full: bool = False) -> list[str]:
+    """What SQLite finds wrong in the ledger file: [] when sound.
+
+    ``quick_check`` (default) reads every page and checks the b-trees in time linear in the file
+    size; ``full`` runs ``integrity_check`` (also index contents) and ``foreign_key_check``.
+    """
+    problems: list[str] = []
+    try:
+        pragma = "integrity_check" if full else "quick_check"
+        rows = [str(r[0]) for r in db.execute(f"PRAGMA {pragma}(20)").fetchall()]
+        if rows != ["ok"]:
+            lines = (line.strip() for row in rows for line in row.splitlines())
+            problems += [line for line in lines if line and not line.startswith("***")]
+        if full:
+            for row in db.execute("PRAGMA foreign_key_check").fetchall():
+                problems.append(f"表 {row[0]} 第 {row[1]} 行引用的 {row[2]} 记录不存在")
+    except sqlite3.DatabaseError as exc:
+        problems.append(str(exc))
+    return problems
+
+
+def summary(problems: list[str]) -> str:
+    """One line for a message: the first problem SQLite found and how many there are."""
+    first = problems[0] if problems else ""
+    return first if len(problems) == 1 else f"{first} 等 {len(problems)} 处问题"
+
+
+def _connect_read_only(target: str) -> sqlite3.Connection:
+    """A connection that never writes: the file (or its folder) is not writable."""
+    uri = "file:" + quote(str(Path(target).resolve()))
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        conn.execute("select count(*) from sqlite_master").fetchall()
+    except sqlite3.OperationalError:
+        # WAL needs its -shm file; with no write access to the folder SQLite cannot make one.
+        # Nobody can be writing such a file, so reading it as immutable is safe.
+        conn.close()
+        conn = sqlite3.connect(f"{uri}?immutable=1", uri=True)
+    return conn
+
+
+def _writable(target: str) -> bool:
+    path = Path(target)
+    return os.access(path, os.W_OK) and os.access(path.parent or Path("."), os.W_OK)
+
+
+def open_ledger(
+    path: str | Path = MEMORY,
+    *,
+    readonly: bool = False,
+    on_damage: Callable[[str], None] | None = None,
+    wait_s: float = 0.0,
+    on_wait: Callable[[float], None] | None = None,
+) -> Database:
+    """Open (creating if needed) the ledger and bring its schema up to date.
+
+    ``readonly``: for commands that only look. The file must exist (a mistyped path must not
+    look like an empty ledger); a read-only file is opened read-only; a damaged file is reported
+    to ``on_damage`` and reading goes on (without ``on_damage`` it is refused like a write).
+    Otherwise the file is created if missing, and refused with a Chinese message if it is
+    read-only or damaged (SQLite ``quick_check``), so nothing is written into a damaged file.
+    ``wait_s``/``on_wait``: how long to wait for another writer (see :func:`when_free`).
+    """
     target = str(path)
+    if target != MEMORY and not Path(target).exists() and readonly:
+        raise LedgerMissingError(path=target)
+    if target != MEMORY and Path(target).exists() and not _writable(target):
+        if not readonly:
+            raise LedgerReadOnlyError(path=target, detail="没有写入权限")
+        try:
+            db: Database = LedgerDatabase(_connect_read_only(target))
+        except sqlite3.DatabaseError as exc:
+            raise LedgerOpenError(path=target, detail=str(exc)) from None
+        _check(db, target, readonly=True, on_damage=on_damage)
+        if MIGRATIONS.pending(db):
+            db.close()
+            raise LedgerReadOnlyError(
+                path=target, detail="台账需要升级数据结构，只读时无法升级，请先以可写方式打开一次"
+            )
+        return db
     try:
         if target == MEMORY:
-            db = Database(memory=True)
+            db = LedgerDatabase(memory=True)
         else:
             parent = Path(target).parent
             parent.mkdir(parents=True, exist_ok=True)
-            db = Database(target)
+            db = LedgerDatabase(sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000))
+        db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA foreign_keys=ON")
+    except (sqlite3.DatabaseError, OSError) as exc:
+        raise LedgerOpenError(path=target, detail=str(exc)) from None
+    try:
+        return when_free(
+            lambda: _prepare(db, target, readonly=readonly, on_damage=on_damage),
+            path=target,
+            wait_s=max(wait_s, OPEN_WAIT_S),
+            on_wait=on_wait,
+        )
+    except BaseException:
+        db.close()
+        raise
+
+
+def _check(
+    db: Database, target: str, *, readonly: bool, on_damage: Callable[[str], None] | None
+) -> None:
+    if target == MEMORY:
+        return
+    problems = damage(db)
+    if not problems:
+        return
+    err = LedgerDamagedError(path=target, detail=summary(problems))
+    if readonly and on_damage is not None:
+        on_damage(
+            f"工作台账文件已损坏（{summary(problems)}），以下内容可能不完整。"
+            "请尽快运行 screening ledger check 并用备份恢复。"
+        )
+        return
+    db.close()
+    raise err
+
+
+def _prepare(
+    db: Database, target: str, *, readonly: bool, on_damage: Callable[[str], None] | None
+) -> Database:
+    """WAL mode, the damage check, schema version check and pending migrations."""
+    try:
+        if target != MEMORY:
             db.execute("PRAGMA journal_mode=WAL").fetchall()
             # In WAL mode NORMAL keeps the database consistent through crashes and power cuts
             # (a cut may lose the last commits, never half of one) and avoids an fsync per commit.
             db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("PRAGMA foreign_keys=ON")
-        db.execute("PRAGMA busy_timeout=5000")
+        _check(db, target, readonly=readonly, on_damage=on_damage)
         known = {m.name for m in MIGRATIONS._migrations}
         unknown = [m.name for m in MIGRATIONS.applied(db) if m.name not in known]
-    except (sqlite3.DatabaseError, OSError) as exc:
+    except sqlite3.OperationalError as exc:
+        if is_busy(exc):
+            raise
+        raise LedgerOpenError(path=target, detail=str(exc)) from None
+    except sqlite3.DatabaseError as exc:
         raise LedgerOpenError(path=target, detail=str(exc)) from None
     if unknown:
         db.close()
         raise LedgerTooNewError(path=target, names="、".join(unknown))
     try:
         if MIGRATIONS.pending(db):
-            MIGRATIONS.apply(db)
-            db.execute(f"PRAGMA user_version={schema_version(db)}")
+            # Under the write lock, checked again: two programs opening a new ledger at once
+            # must not both create its tables (the second waits, then finds nothing to do).
+            with db.atomic():
+                MIGRATIONS.apply(db)
+                db.execute(f"PRAGMA user_version={schema_version(db)}")
+    except sqlite3.OperationalError as exc:
+        if is_busy(exc):
+            raise
+        raise LedgerOpenError(path=target, detail=f"结构升级失败：{exc}") from None
     except sqlite3.DatabaseError as exc:
         raise LedgerOpenError(path=target, detail=f"结构升级失败：{exc}") from None
     return db
 
 
 def backup(db: Database, dest: str | Path) -> Path:
-    """Copy the live ledger to ``dest`` with SQLite's online backup API."""
+    """Copy the live ledger to ``dest`` with SQLite's online backup API, then verify the copy.
+
+    A damaged ledger is refused (a backup must not carry the damage over the last good one);
+    the copy is checked with ``integrity_check`` and removed if it is not sound.
+    """
+    source = db.conn.execute("PRAGMA database_list").fetchall()[0][2] or MEMORY
+    problems = damage(db)
+    if problems:
+        raise LedgerDamagedError(path=source, detail=summary(problems))
     out = Path(dest)
     out.parent.mkdir(parents=True, exist_ok=True)
-    if out.exists():
-        out.unlink()
-    target = sqlite3.connect(str(out))
+    tmp = out.with_name(f".{out.name}.partial")
+    tmp.unlink(missing_ok=True)
+    target = sqlite3.connect(str(tmp))
     try:
         db.conn.backup(target)
+        copy_problems = damage(Database(target), full=True)
     finally:
         target.close()
+    if copy_problems:
+        tmp.unlink(missing_ok=True)
+        raise LedgerError(
+            detail=f"备份副本校验未通过（{summary(copy_problems)}），未保存。"
+            "请运行 screening ledger check 检查台账后重试。"
+        )
+    os.replace(tmp, out)
     return out
 
 

@@ -1,16 +1,16 @@
-"""Exporting the ledger's cases as a 工作台账 table (CSV or XLSX); complainant contacts hidden."""
+"""Exporting the ledger's cases as a 工作台账 table (CSV or XLSX); complainants' data hidden."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
+from ..tables import write_csv, write_xlsx
 from .cases import is_overdue, list_cases
+from .views import redactor
 
 COLUMNS = [
     ("id", "案件编号"),
@@ -64,9 +64,14 @@ def export_rows(
     today: dt.date | None = None,
     **filters: Any,
 ) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows of the case table; complainant columns only with ``include_contacts``."""
+    """Header and rows of the case table; complainant columns only with ``include_contacts``.
+
+    Without it, personal data in every cell (complaint wording repeated in titles, clauses,
+    reasons…) is masked as in the ledger's views; the stored text is left as it is.
+    """
     day = today or dt.date.today()
     columns = COLUMNS + (CONTACT_COLUMNS if include_contacts else [])
+    redact = redactor(db, include_contacts)
     rows = []
     for case in list_cases(db, today=day, **filters):
         ctx = case_context(db, case)
@@ -80,61 +85,9 @@ def export_rows(
             "complainant": "；".join(c["complainant"] or "" for c in complaints),
             "contact": "；".join(c["contact"] or "" for c in complaints),
         }
-        rows.append([values.get(key) if values.get(key) is not None else "" for key, _ in columns])
+        cells = [values.get(key) if values.get(key) is not None else "" for key, _ in columns]
+        rows.append([redact.value(v) for v in cells])
     return [label for _, label in columns], rows
-
-
-def write_csv(dest: str | Path, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> Path:
-    """CSV in UTF-8 with BOM, so Excel and WPS open the Chinese text correctly."""
-    out = Path(dest)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return out
-
-
-def write_xlsx(
-    dest: str | Path,
-    header: Sequence[str],
-    rows: Sequence[Sequence[Any]],
-    *,
-    title: str = "工作台账",
-    widths: Sequence[float] | None = None,
-    autofilter: bool = False,
-) -> Path:
-    """One sheet: bold frozen header, wrapped cells; optional column widths and autofilter."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
-    out = Path(dest)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title
-    ws.append(list(header))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    for row in rows:
-        ws.append(list(row))
-    for col in ws.columns:
-        for cell in col[1:]:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A2"
-    for i, width in enumerate(widths or (), start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    if autofilter:
-        ws.auto_filter.ref = ws.dimensions
-        ws.print_title_rows = "1:1"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-    wb.save(out)
-    return out
 
 
 def export(

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import ConfigError
+from ..tables import append_row, csv_bytes
 from .model import CATEGORIES, Edition, Item
 
 HEADINGS = (
@@ -81,16 +82,10 @@ def table_rows(items: list[Item]) -> list[tuple[str, ...] | str]:
 
 
 def to_csv(ed: Edition, items: list[Item]) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    for label, value in facts(ed):
-        w.writerow([label, value])
-    w.writerow([source_statement(ed)])
-    w.writerow([])
-    w.writerow(HEADINGS)
-    for row in table_rows(items):
-        w.writerow([row] if isinstance(row, str) else row)
-    return buf.getvalue().encode("utf-8-sig")  # the BOM lets Excel open it as UTF-8
+    rows: list[Sequence[str]] = [[label, value] for label, value in facts(ed)]
+    rows += [[source_statement(ed)], [], HEADINGS]
+    rows += [[row] if isinstance(row, str) else row for row in table_rows(items)]
+    return csv_bytes(rows)  # the BOM lets Excel open it as UTF-8
 
 
 def to_xlsx(ed: Edition, items: list[Item]) -> bytes:
@@ -100,18 +95,18 @@ def to_xlsx(ed: Edition, items: list[Item]) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "负面清单"
-    ws.append([ed.name])
+    append_row(ws, [ed.name])
     ws["A1"].font = Font(bold=True, size=14)
     for label, value in facts(ed)[1:]:
-        ws.append([label, value])
-    ws.append([source_statement(ed)])
-    ws.append([])
-    ws.append(list(HEADINGS))
+        append_row(ws, [label, value])
+    append_row(ws, [source_statement(ed)])
+    append_row(ws, [])
+    append_row(ws, HEADINGS)
     header_row = ws.max_row
     for cell in ws[header_row]:
         cell.font = Font(bold=True)
     for row in table_rows(items):
-        ws.append([row] if isinstance(row, str) else list(row))
+        append_row(ws, [row] if isinstance(row, str) else row)
         if isinstance(row, str):
             ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
     for col, width in zip("ABCDEF", (8, 28, 12, 60, 24, 36), strict=True):

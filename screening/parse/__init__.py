@@ -10,12 +10,14 @@ type), dispatches, and in batches turns every :class:`~screening.errors.InputErr
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Settings
 from ..errors import (
+    BrokenLinkError,
     EmptyDocumentError,
     FileMissingError,
     FileTooLargeError,
@@ -170,6 +172,8 @@ def _binary_name(head: bytes) -> str:
 def check_file(path: Path, settings: Settings) -> None:
     """Up-front checks shared by every format: exists, regular file, within the size limit."""
     if not path.exists():
+        if path.is_symlink():
+            raise BrokenLinkError(str(path), target=os.readlink(path))
         raise FileMissingError(str(path))
     if not path.is_file():
         raise NotAFileError(str(path))
@@ -222,8 +226,8 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
                     continue
                 if child.name.lower() in _JUNK_NAMES or child.name.startswith("~$"):
                     continue
-                if child.is_file():
-                    yield child
+                if child.is_file() or (child.is_symlink() and not child.exists()):
+                    yield child  # a dangling link is reported as unreadable, not skipped
         else:
             yield p  # missing files are reported by parse_file
 

@@ -11,7 +11,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..errors import OutputWriteError
+from ..tables import output_file
 
 # Office PCs first (Windows, then 统信/麒麟 and macOS), then what Linux distributions ship.
 CJK_CANDIDATES = (
@@ -79,11 +79,8 @@ def bar_chart(
         _draw(ax, categories, series, percent)
         ax.set_title(title)
         fig.tight_layout()
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
+        with output_file(out):
             fig.savefig(out, format="png", metadata={"Software": None})
-        except OSError as exc:
-            raise OutputWriteError(path=str(out), detail=exc.strerror or str(exc)) from None
     return out, warning
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..docgen import _pin_core_dates, _pin_zip_times
-from ..errors import OutputWriteError
+from ..tables import output_file
 
 XBS = "方正小标宋简体"
 FANGSONG = "仿宋_GB2312"
@@ -344,12 +344,9 @@ class OfficialDocument:
         props.title = self.redact(self.title_text)
         props.comments = "由 screening 根据工作台账生成的草稿，请核改后使用。"
         props.language = "zh-CN"
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
+        with output_file(out):
             self.document.save(str(out))
             _pin_zip_times(out)
-        except OSError as exc:
-            raise OutputWriteError(path=str(out), detail=exc.strerror or str(exc)) from None
         return out
 
 

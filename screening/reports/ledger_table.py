@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..errors import OutputFormatError, OutputWriteError
+from ..errors import OutputFormatError
 from ..ledger import cases as lc
-from ..ledger.export import write_csv, write_xlsx
+from ..privacy import Redactor
+from ..tables import output_file, write_csv, write_xlsx
 from .citations import Citations, where
 from .layout import pin_zip
-from .privacy import Redactor
 from .queries import Written, case_facts, write_sidecar
 
 # (header, XLSX column width in characters, DOCX annex width in mm). Date columns are wide
@@ -162,13 +162,11 @@ def write_sheet(
     title: str = "工作台账",
 ) -> Path:
     """``.csv`` (UTF-8 with BOM) or ``.xlsx`` (frozen header, autofilter, widths, pinned bytes)."""
-    try:
-        if path.suffix.lower() == ".csv":
-            return write_csv(path, header, rows)
-        write_xlsx(path, header, rows, title=title, widths=widths, autofilter=True)
+    if path.suffix.lower() == ".csv":
+        return write_csv(path, header, rows)
+    write_xlsx(path, header, rows, title=title, widths=widths, autofilter=True)
+    with output_file(path):
         pin_zip(path, date)
-    except OSError as exc:
-        raise OutputWriteError(path=str(path), detail=exc.strerror or str(exc)) from None
     return path
 
 

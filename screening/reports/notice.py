@@ -11,9 +11,9 @@ from sqlite_utils import Database
 from ..corpus.citations import int_to_cn
 from ..errors import CasesNotConfirmedError
 from ..ledger.cases import CONFIRMED, RECTIFYING, REVIEWING, get_case
+from ..privacy import Redactor
 from .citations import Citations, book, quoted, where
 from .layout import OfficialDocument, title_lines
-from .privacy import Redactor
 from .queries import CONFIRMED_STATES, Figures, Written, case_facts, cn_date, write_sidecar
 from .selfcheck import JOINT_OFFICE, ordinal
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..errors import OutputWriteError, PeriodError
+from ..errors import PeriodError
 from ..ledger.cases import (
     CLOSED,
     CONFIRMED,
@@ -35,6 +35,7 @@ from ..ledger.db import calendar
 from ..ledger.export import case_context
 from ..ledger.intake import DEFAULT_REPLY_DAYS
 from ..ledger.workdays import parse_date
+from ..tables import output_file
 
 # Reply period for complaints registered before the ledger stored their deadline; the ledger
 # records each complaint's own deadline (setting ``reply_days``) since migration 0002.
@@ -590,8 +591,6 @@ def write_sidecar(path: Path, data: dict[str, Any], redact: Callable[[Any], str]
     """``F.docx`` → ``F.json``: the provenance of every figure, sorted keys, readable Chinese."""
     out = path.with_suffix(".json")
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2, default=str)
-    try:
+    with output_file(out):
         out.write_text(redact(text) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise OutputWriteError(path=str(out), detail=exc.strerror or str(exc)) from None
     return out

@@ -10,10 +10,10 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..ledger.cases import CLOSED, CONFIRMED, RECTIFYING, REVIEWING, is_overdue
+from ..privacy import Redactor
 from .citations import Citations, book, quoted, where
 from .layout import OfficialDocument, title_lines
 from .ledger_table import annex_rows
-from .privacy import Redactor
 from .queries import (
     COMPLAINT_REPLY_DAYS,
     CONFIRMED_STATES,

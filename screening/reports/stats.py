@@ -7,9 +7,9 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from ..privacy import Redactor
 from .layout import OfficialDocument, title_lines
 from .ledger_table import write_sheet
-from .privacy import Redactor
 from .queries import DEFINITIONS, Period, Scope, Written, cn_date, snapshot, write_sidecar
 from .scorecard import SCORE_COLUMNS, rates_chart, scorecard, scorecard_chart, scorecard_table
 from .selfcheck import COUNTY, JOINT_OFFICE
