@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: install demo test lint format samples corpus golden bench clean
+.PHONY: install demo test test-fast lint format samples corpus golden bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,18 +19,26 @@ install: $(STAMP)
 demo: install
 	$(BIN)/screening scan samples/docs/
 
-## Lint, then the test suite.
+## Lint, formatting, layering contracts, types, then the whole test suite (what CI runs).
 test: install
-	$(BIN)/ruff check screening tests scripts benchmarks
-	$(PY) -m pytest -q
+	$(BIN)/ruff check screening tests scripts benchmarks tools
+	$(BIN)/ruff format --check screening tests scripts benchmarks tools
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+	$(PY) -m pytest -q --durations=25
+
+## The quick lane while working (under a minute once the small test model is cached):
+## no real embedding model, no full-corpus runs, no subprocess crash tests.
+test-fast: install
+	$(PY) -m pytest -q -m "not slow and not model and not soffice" -x
 
 lint: install
-	$(BIN)/ruff check screening tests scripts benchmarks
-	$(BIN)/ruff format --check screening tests scripts benchmarks
+	$(BIN)/ruff check screening tests scripts benchmarks tools
+	$(BIN)/ruff format --check screening tests scripts benchmarks tools
 
 format: install
-	$(BIN)/ruff format screening tests scripts benchmarks
-	$(BIN)/ruff check --fix screening tests scripts benchmarks
+	$(BIN)/ruff format screening tests scripts benchmarks tools
+	$(BIN)/ruff check --fix screening tests scripts benchmarks tools
 
 ## Rebuild the bundled samples (samples/) from ../shared/corpus-samples.
 samples: install

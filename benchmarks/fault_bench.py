@@ -286,6 +286,7 @@ def exports(models: Path, work: Path, tally: Tally) -> None:
             "--no-screen",
         )
     )
+    runs.append(cli(models, ledger, "departments", "add", FORMULAS[2]))
     runs.append(
         cli(
             models,
@@ -352,7 +353,20 @@ def privacy(models: Path, work: Path, tally: Tally) -> None:
     runs.append(
         cli(models, ledger, "ledger", "export", "--format", "csv", "--output", str(files[1]))
     )
-    runs.append(cli(models, ledger, "report", "self-inspection", "--out", str(out / "自查.docx")))
+    runs.append(
+        cli(
+            models,
+            ledger,
+            "report",
+            "self-inspection",
+            "--from",
+            "2000-01-01",
+            "--to",
+            "2099-12-31",
+            "--out",
+            str(out / "自查.docx"),
+        )
+    )
     runs.append(cli(models, ledger, "report", "ledger", "--out", str(out / "报告台账.xlsx")))
     for f in out.iterdir() if out.exists() else ():
         if f.suffix in (".xlsx", ".docx"):
@@ -397,8 +411,8 @@ def main() -> None:
     work_root = Path(args.out or tempfile.mkdtemp(prefix="fault-bench-"))
     work_root.mkdir(parents=True, exist_ok=True)
     if args.models is None:
-        from screening.screen import store
-        from screening.screen.model import train
+        from screening.learning import store
+        from screening.learning.train import train
 
         models = work_root / "models"
         settings = Settings(models=models)

@@ -48,6 +48,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the build-time package tools/ (train/held-out split)
 EMBEDDERS = "e5-small.v1,use-m.v1"
 
 
@@ -68,9 +69,9 @@ def replay(args) -> None:
     from screening.config import Settings
     from screening.corpus import load_cases
     from screening.embed import get_embedder
-    from screening.screen.evalset import load_evalset, spans_of
-    from screening.screen.learning import Evaluator
-    from screening.screen.model import train
+    from screening.learning.evalset import load_evalset, spans_of
+    from screening.learning.retrain import Evaluator
+    from screening.learning.train import train
 
     settings = Settings(models=args.models, ledger=args.models / "no-ledger.db")
     cases = load_cases(settings.corpus)
@@ -201,15 +202,17 @@ REASON = "法规依授权设立的普遍性奖励条款，未限定经营者所�
 def dismissals(args) -> None:
     from screening import ledger as lg
     from screening.config import Settings
-    from screening.corpus.negatives import is_training_regulation, regulation_files
     from screening.embed import get_embedder
+    from screening.learning.evalset import load_evalset
+    from screening.learning.gate import GateMetrics
+    from screening.learning.report import describe
+    from screening.learning.retrain import Evaluator, retrain
     from screening.parse import parse_file
     from screening.screen.engine import Screener
-    from screening.screen.evalset import load_evalset
     from screening.screen.features import leadins
-    from screening.screen.learning import Evaluator, describe, retrain
     from screening.screen.lexicon import read_signals
     from screening.segment import segment
+    from tools.corpus_build.negatives import is_training_regulation, regulation_files
 
     work = args.models / "dismissals"
     if work.exists():
@@ -308,8 +311,10 @@ def dismissals(args) -> None:
     for line in describe(after.card):
         print(line)
     n = len(pool["measure"])
-    cur = after.card["comparison"].get("current_metrics") or {}
-    m = after.card["evaluation"]["metrics"]
+    comparison, evaluation = after.card.comparison, after.card.evaluation
+    assert comparison is not None and evaluation is not None  # the corpus has an eval split
+    cur = comparison.current_metrics or GateMetrics()
+    m = evaluation.metrics
     result = {
         "dismissed": dismissed,
         "measure_clauses": n,
@@ -318,10 +323,10 @@ def dismissals(args) -> None:
         "pattern_rate_before": round(float(meas_a.mean()), 4),
         "pattern_rate_after": round(float(meas_b.mean()), 4),
         "ten_still_flagged_after": int(ten_b.sum()),
-        "eval_case_recall_before": cur.get("case_recall"),
-        "eval_case_recall_after": m.get("case_recall"),
-        "compliant_false_alarm_before": cur.get("false_alarm_rate"),
-        "compliant_false_alarm_after": m.get("false_alarm_rate"),
+        "eval_case_recall_before": cur.case_recall,
+        "eval_case_recall_after": m.case_recall,
+        "compliant_false_alarm_before": cur.false_alarm_rate,
+        "compliant_false_alarm_after": m.false_alarm_rate,
         "promoted": after.promoted,
         "model_before": model_a.model_id,
         "model_after": after.model.model_id,

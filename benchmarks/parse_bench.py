@@ -20,12 +20,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "tests"))  # docgen, the DOCX/PDF/OFD writer of the test helpers
 
 
 def convert(shared: Path, out: Path, formats: list[str], limit: int | None) -> dict[str, int]:
+    import docgen
     from textblocks import read_sample
-
-    from screening import docgen
 
     sources = sorted((shared / "corpus-samples" / "local-regulations").rglob("*.md"))
     if limit:

@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the build-time package tools/ (train/held-out split)
 
 # The metric code is shared with `screening model retrain` (the promotion gate).
 from screening.screen.evaluate import case_documents, eval_cases  # noqa: E402
@@ -64,12 +65,12 @@ def main() -> None:
 
     from screening.config import Settings
     from screening.corpus import load_cases
-    from screening.corpus.negatives import is_training_regulation, regulation_files
     from screening.embed import get_embedder
+    from screening.learning.train import train
     from screening.screen.baseline import KeywordScreener
     from screening.screen.engine import Screener
     from screening.screen.labels import split_cases
-    from screening.screen.model import train
+    from tools.corpus_build.negatives import is_training_regulation, regulation_files
 
     settings = Settings(models=ROOT / "benchmarks" / "out" / "models")
     cases = load_cases(settings.corpus)
@@ -96,7 +97,7 @@ def main() -> None:
         "embedder": args.embedders,
         "threshold": model.threshold,
         "train_seconds": t_train,
-        "card": {k: v for k, v in model.card.items() if k not in ("features",)},
+        "card": {k: v for k, v in model.card.to_dict().items() if k not in ("features",)},
         "train_cases": len(train_cases),
         "test_cases": len(test_cases),
     }

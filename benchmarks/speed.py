@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import argparse
 import resource
+import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the build-time package tools/ (regulation list)
 
 
 def main() -> None:
@@ -25,18 +27,19 @@ def main() -> None:
     args = ap.parse_args()
 
     from screening.config import load_settings
-    from screening.corpus.negatives import regulation_files
     from screening.parse import parse_file
+    from tools.corpus_build.negatives import regulation_files
 
     settings = load_settings(models=args.models)
+    from screening.learning.first_use import load_or_train
     from screening.screen.engine import Screener
 
     t = time.perf_counter()
-    Screener.load(settings)  # trains first when there is no current model (not counted below)
+    load_or_train(settings)  # trains first when there is no usable model (not counted below)
     print(f"model ready: {time.perf_counter() - t:.0f}s (training time if it had to train)")
 
     t0 = time.perf_counter()
-    screener = Screener.load(settings, train_if_missing=False)
+    screener = Screener.load(settings)
     screener.check_text("申报企业须在本县注册。")  # first call loads the embedders' weights
     t_load = time.perf_counter() - t0
     screener.stats.__init__()  # do not count the warm-up

@@ -215,6 +215,22 @@ class ModelCacheError(ModelError):
     )
 
 
+class ModelNotTrainedError(ModelError):
+    """No current screening model, or a stale one (trained with other component versions).
+
+    Loading a model never trains one: ``screening model retrain`` does, and the first use of
+    ``scan``/``check`` catches exactly this error and trains explicitly, saying so.
+    """
+
+    code = "model_not_trained"
+    template = "模型错误：{detail}请运行 `screening model retrain` 训练筛查模型。"
+
+    @property
+    def stale(self) -> bool:
+        """True when a current model exists but was trained with other component versions."""
+        return bool(self.kwargs.get("stale"))
+
+
 class CorpusMissingError(CorpusError):
     code = "corpus_missing"
     template = (
@@ -228,6 +244,17 @@ class CorpusCorruptError(CorpusError):
     template = (
         "知识库文件已损坏（{detail}）：{path}。请运行 `screening corpus build --shared DIR` "
         "重新生成，或用 --corpus 指定完好的知识库目录。"
+    )
+
+
+class CorpusBuilderMissingError(CorpusError):
+    """`screening corpus build` outside a source checkout (the builder is not installed)."""
+
+    code = "corpus_builder_missing"
+    template = (
+        "当前安装的软件包不含知识库构建程序：知识库只能在源码目录中从开发用共享资料生成。"
+        "请在源码目录中运行 `python scripts/build_corpus.py --shared DIR`，"
+        "或用 --corpus（环境变量 SCREENING_CORPUS）指定已生成的知识库目录。"
     )
 
 

@@ -1,10 +1,13 @@
 """Clause segmentation: split a Document into clauses with exact offsets and article paths."""
 
+# Versioned as screening.versions.SEGMENTER: bump it there when cuts or offsets change.
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from .domain import ClauseKind
+from .lang.zh.doctypes import HEADING_TYPES
 from .types import HEADING, TABLE_ROW, Clause, Document
 
 # Article path format (``Clause.article_path``): the structural labels that enclose a clause, from
@@ -40,10 +43,10 @@ from .types import HEADING, TABLE_ROW, Clause, Document
 # exact: ``doc.text[c.start:c.end] == c.text`` with surrounding whitespace trimmed by moving the
 # offsets, never by editing the text.
 
-SENTENCE = "sentence"
-LIST_ITEM = "list_item"
-HEADING_KIND = "heading"
-TABLE_ROW_KIND = "table_row"
+SENTENCE = ClauseKind.SENTENCE.value
+LIST_ITEM = ClauseKind.LIST_ITEM.value
+HEADING_KIND = ClauseKind.HEADING.value
+TABLE_ROW_KIND = ClauseKind.TABLE_ROW.value
 
 _CN = "零〇一二三四五六七八九十百千两"
 _CN_NUM = f"[{_CN}]+"
@@ -81,9 +84,9 @@ _ARTICLE = re.compile(rf"^第{_SP}({_NUM}){_SP}条(?:之{_SP}({_CN_NUM}))?")
 _XREF_AFTER = re.compile(
     r"^(?:规定|的|第|至|到|、|，|,|和|及|或|中|所|款|项|以|之外|（[^）]*）规定)"
 )
+# A line ending in a 文种 (lang.zh.doctypes.HEADING_TYPES), maybe with a bracketed qualifier.
 _TITLE_SUFFIX = re.compile(
-    r"(?:办法|通知|意见|规定|细则|方案|条例|决定|公告|规划|措施|政策|通告|决议|章程|规则|"
-    r"目录|清单|指南|计划|公示|函|批复|报告)(?:（[^（）]{1,8}）|\([^()]{1,8}\))?$"
+    r"(?:" + "|".join(HEADING_TYPES) + r")(?:（[^（）]{1,8}）|\([^()]{1,8}\))?$"
 )
 
 _ENUM = re.compile(

@@ -16,7 +16,7 @@ import json
 import sqlite3
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +39,7 @@ from .ledger.sweeps import (
     note_unreadable,
     start_sweep,
 )
-from .parse import check_file, parse_file
-from .parse._build import file_sha256
+from .parse import check_file, file_sha256, parse_file
 from .types import Document, Failure, Finding
 
 
@@ -55,6 +54,62 @@ class SweepItem:
     skipped: bool = False  # unchanged since the same model screened it; findings from the ledger
     title: str | None = None
     recorded: RecordResult | None = None
+
+
+@dataclass
+class SweepSummary:
+    """What a whole sweep did; complete once every item of the sweep has been read.
+
+    ``counts`` are the totals logged in the ledger's sweep row (all zero without a ledger);
+    ``findings`` are those of every screened or skipped file, in the order the items came;
+    ``failures`` those of the files that could not be read.
+    """
+
+    counts: SweepCounts
+    findings: list[Finding] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    finished: bool = False  # every file was done (not stopped by Ctrl-C or an error)
+
+    def add(self, item: SweepItem) -> SweepItem:
+        """Take ``item`` into the summary (as it is handed out); returns it."""
+        if item.failure is not None:
+            self.failures.append(item.failure)
+        else:
+            self.findings.extend(item.findings)
+        return item
+
+    def ledger_totals(self) -> dict[str, int]:
+        """What the sweep did to the ledger: files skipped as unchanged; findings new, updated
+        and no longer produced; cases created."""
+        c = self.counts
+        return {
+            "skipped": c.skipped,
+            "new": c.findings_new,
+            "updated": c.findings_updated,
+            "gone": c.findings_gone,
+            "cases_created": c.cases_created,
+        }
+
+
+class Sweep(Iterator[SweepItem]):
+    """The items of a running sweep, one per file as it finishes, and its :attr:`summary`.
+
+    Iterate it to run the sweep; ``close()`` (or Ctrl-C while iterating) ends it early, logging
+    it as interrupted. ``summary`` fills in as items are read.
+    """
+
+    def __init__(self, items: Iterator[SweepItem], summary: SweepSummary) -> None:
+        self._items = items
+        self.summary = summary
+
+    def __iter__(self) -> Sweep:
+        return self
+
+    def __next__(self) -> SweepItem:
+        return next(self._items)
+
+    def close(self) -> None:
+        self._items.close()  # type: ignore[attr-defined]
 
 
 def _failure(path: Path, err: Exception) -> Failure:
@@ -87,7 +142,7 @@ def sweep(
     roots: Iterable[str] = (),
     lock_wait_s: float = 0.0,
     on_wait: Callable[[float], None] | None = None,
-) -> Iterator[SweepItem]:
+) -> Sweep:
     """Screen ``paths`` with ``screener``; with ``db``, record each document as it finishes.
 
     Items come back in file order within each screening batch; skipped and unreadable files are
@@ -100,10 +155,45 @@ def sweep(
     each write wait up to ``lock_wait_s`` seconds, calling ``on_wait(seconds_waited)`` while
     it waits; after that :class:`~screening.errors.LedgerBusyError` ends the sweep cleanly
     (every document recorded so far stays recorded, and a re-run resumes).
+
+    The returned :class:`Sweep` is iterated for the items; its ``summary`` (a
+    :class:`SweepSummary`) holds the totals, findings and failures once the items are read.
     """
-    engine = screener.model.model_id
     paths = list(paths)
-    counts = SweepCounts(files=len(paths))
+    summary = SweepSummary(SweepCounts(files=len(paths)))
+    return Sweep(
+        _run(
+            screener,
+            paths,
+            summary,
+            db=db,
+            operator=operator,
+            department=department,
+            rescan=rescan,
+            roots=roots,
+            lock_wait_s=lock_wait_s,
+            on_wait=on_wait,
+        ),
+        summary,
+    )
+
+
+def _run(
+    screener: Any,
+    paths: list[str | Path],
+    summary: SweepSummary,
+    *,
+    db: Database | None,
+    operator: str,
+    department: str | None,
+    rescan: bool,
+    roots: Iterable[str],
+    lock_wait_s: float,
+    on_wait: Callable[[float], None] | None,
+) -> Iterator[SweepItem]:
+    """The sweep itself (see :func:`sweep`)."""
+    engine = screener.model.model_id
+    counts = summary.counts
     sweep_id = None
     ledger_file = db.conn.execute("PRAGMA database_list").fetchall()[0][2] if db else ""
 
@@ -153,7 +243,7 @@ def sweep(
     try:
         for doc, findings in screener.screen_many(documents()):
             while side:
-                yield side.popleft()
+                yield summary.add(side.popleft())
             recorded = None
             if db is not None:
                 recorded = write(
@@ -166,16 +256,19 @@ def sweep(
                     engine=engine,
                 )
                 counts.add(recorded)
-            yield SweepItem(
-                doc.path,
-                document=doc,
-                findings=tuple(findings),
-                title=doc.metadata.title,
-                recorded=recorded,
+            yield summary.add(
+                SweepItem(
+                    doc.path,
+                    document=doc,
+                    findings=tuple(findings),
+                    title=doc.metadata.title,
+                    recorded=recorded,
+                )
             )
         while side:
-            yield side.popleft()
+            yield summary.add(side.popleft())
         status = FINISHED
+        summary.finished = True
     finally:
         if sweep_id is not None:
             with contextlib.suppress(sqlite3.Error, LedgerBusyError):  # never mask the error

@@ -12,10 +12,12 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-# Block kinds produced by parsers.
-HEADING = "heading"
-PARAGRAPH = "paragraph"
-TABLE_ROW = "table_row"
+from .domain import BlockKind
+
+# Block kinds produced by parsers (plain strings; see ``domain.BlockKind``).
+HEADING = BlockKind.HEADING.value
+PARAGRAPH = BlockKind.PARAGRAPH.value
+TABLE_ROW = BlockKind.TABLE_ROW.value
 
 # Separator between cells when a table row is rendered into Document.text.
 CELL_SEP = " | "
@@ -56,6 +58,9 @@ class Metadata:
     issuer: str | None = None  # 发文机关
     date: str | None = None  # 成文日期, ISO yyyy-mm-dd
     extra: dict[str, str] = field(default_factory=dict)  # e.g. a provenance header
+    # 文种 as reports count it (lang.zh.doctypes.doc_type), set by parse_file; None in metadata
+    # recorded before it was detected at parse time.
+    doc_type: str | None = None
 
 
 @dataclass(frozen=True)

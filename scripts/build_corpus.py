@@ -1,4 +1,4 @@
-"""Builds corpus/ from ../shared (thin wrapper around screening.corpus.build.build_corpus)."""
+"""Builds corpus/ from ../shared (thin wrapper around tools.corpus_build.build_corpus)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import json
 import sys
 from pathlib import Path
 
-from screening.corpus.build import build_corpus
-from screening.errors import ScreeningError
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the build-time package tools/ lives beside screening/
+
+from screening.errors import ScreeningError  # noqa: E402
+from tools.corpus_build import build_corpus  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

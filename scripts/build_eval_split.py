@@ -14,12 +14,13 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the build-time package tools/ lives beside screening/
 
 
 def main(argv: list[str] | None = None) -> int:
     from screening.corpus import load_cases
-    from screening.corpus.negatives import sample_compliant_eval
-    from screening.screen.evalset import COMPLIANT_FILE, SPEC_FILE, build_spec
+    from screening.learning.evalset import COMPLIANT_FILE, SPEC_FILE, build_spec
+    from tools.corpus_build.negatives import sample_compliant_eval
 
     parser = argparse.ArgumentParser(description="生成固定的评估集（划分与合规样本），只需一次。")
     parser.add_argument("--shared", default=str(ROOT.parent / "shared"), help="shared/ 目录")

@@ -16,13 +16,12 @@ import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from textblocks import read_sample
-
-from screening import docgen
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "tests"))  # docgen, the DOCX/PDF/OFD writer of the test helpers
+
+import docgen  # noqa: E402
+from textblocks import read_sample  # noqa: E402
 
 # source file (in corpus-samples/policy-docs) -> output name in samples/
 PLAN = {

@@ -3,7 +3,7 @@
 The shared samples come in two shapes: policy documents with a ``key: value`` provenance header
 ended by a blank line, and Markdown local regulations (``# title``, ``## 第一章``, an
 ``<!-- INFO END -->`` marker after the adoption history). Both become a header dict plus a list
-of ``(kind, text)`` blocks that ``screening.docgen`` can write as DOCX, PDF or OFD.
+of ``(kind, text)`` blocks that ``docgen`` (tests/docgen.py) can write as DOCX, PDF or OFD.
 """
 
 from __future__ import annotations

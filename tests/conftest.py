@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
+import docgen
 import pytest
 
-from screening import docgen
 from screening.config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # the build-time package tools/ (corpus builder) beside screening/
+    sys.path.insert(0, str(ROOT))
 
 DOCS = Path(__file__).parent / "fixtures" / "docs"
 
@@ -130,13 +135,42 @@ def fake_settings(tmp_path_factory):
     return Settings(models=models)
 
 
+# Trained fake-embedder models kept between test runs (git-ignored, like every model cache).
+FAKE_MODEL_CACHE = Path(__file__).resolve().parent.parent / "models" / "cache" / "test-fake"
+
+
 @pytest.fixture(scope="session")
 def fake_model(fake_settings):
-    """A screening model trained once per session on the real corpus with ``fake.v1`` vectors."""
-    from screening.screen import store
-    from screening.screen.model import train
+    """A screening model trained on the real corpus with ``fake.v1`` vectors.
 
-    model = train(fake_settings, embedder_names=("fake.v1",))
+    Training takes ~25 s on two cores, so the trained model is kept in ``FAKE_MODEL_CACHE``
+    under its id (training-data digest, component versions, embedder set, seed): a later run
+    on the same corpus and component versions loads it (what keeps ``make test-fast`` fast);
+    any change to either gives another id and trains afresh. Each session still gets its own
+    writable copy in ``fake_settings.models``.
+    """
+    import os
+
+    import joblib
+
+    from screening.learning import store
+    from screening.learning.train import model_id, train, training_data
+
+    expected = model_id(training_data(fake_settings.corpus).digest(), "fake.v1", 0)
+    cached = FAKE_MODEL_CACHE / f"{expected}.joblib"
+    model = None
+    if cached.is_file():
+        try:
+            model = joblib.load(cached)
+        except Exception:  # a damaged cache file is only a cache miss
+            model = None
+    if model is None or model.model_id != expected:
+        model = train(fake_settings, embedder_names=("fake.v1",))
+        if model.model_id == expected:
+            FAKE_MODEL_CACHE.mkdir(parents=True, exist_ok=True)
+            partial = cached.with_name(f".{cached.name}.{os.getpid()}")
+            joblib.dump(model, partial)
+            os.replace(partial, cached)
     store.save(fake_settings, model)
     store.promote(fake_settings, model.model_id)
     return model

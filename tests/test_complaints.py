@@ -184,21 +184,33 @@ def test_custom_column_map_from_option_and_config(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("content", "message"),
+    ("name", "content", "error", "message"),
     [
-        (b"", "文件为空"),
-        (b"PK\x03\x04 not really a zip", "XLSX 文件损坏或已加密"),
-        (b"\xff\xfe\x00\xd8\x00\xdc" * 50, "无法识别文字编码"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504, "XLS 文件损坏或已加密"),
+        ("export.xlsx", b"", HotlineFileError, "（文件为空）"),
+        ("export.xlsx", b"PK\x03\x04 not really a zip", HotlineFileError, "XLSX 文件损坏或已加密"),
+        ("export.csv", bytes(range(256)) * 2, HotlineFileError, "（无法识别文字编码）"),
+        # A UTF-16 byte-order mark before junk decodes as text: there is then no such column.
+        (
+            "export.xlsx",
+            b"\xff\xfe\x00\xd8\x00\xdc" * 50,
+            HotlineColumnsError,
+            "中找不到“诉求内容”列",
+        ),
+        (
+            "export.xlsx",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504,
+            HotlineFileError,
+            "XLS 文件损坏或已加密",
+        ),
     ],
-    ids=["empty", "corrupt-xlsx", "binary", "damaged-or-encrypted-xls"],
+    ids=["empty", "corrupt-xlsx", "binary", "utf16-junk", "damaged-or-encrypted-xls"],
 )
-def test_unreadable_files_say_why(tmp_path, content, message):
-    path = tmp_path / "export.xlsx"
+def test_unreadable_files_say_why(tmp_path, name, content, error, message):
+    path = tmp_path / name
     path.write_bytes(content)
-    with pytest.raises((HotlineFileError, HotlineColumnsError)) as err:
+    with pytest.raises(error) as err:
         read_export(path)
-    assert message in str(err.value) or "找不到“诉求内容”列" in str(err.value)
+    assert type(err.value) is error and message in str(err.value)
 
 
 @pytest.mark.parametrize(

@@ -1,15 +1,22 @@
-"""Corpus build: reproducible bytes, manifest, committed corpus up to date, clear errors."""
+"""Corpus build: reproducible bytes, manifest, committed corpus up to date, clear errors.
+
+The builder is build-time code (tools/corpus_build, not in the wheel); the last tests check that
+the runtime package keeps it, the test helpers and reportlab out of its imports.
+"""
 
 from __future__ import annotations
 
+import ast
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from screening.config import SOURCE_ROOT, default_corpus_dir
-from screening.corpus.build import BUILDER_VERSION, OUTPUT_FILES, build_corpus
 from screening.errors import CorpusError
+from tools.corpus_build.build import BUILDER_VERSION, OUTPUT_FILES, build_corpus
 
 SHARED = SOURCE_ROOT.parent / "shared"
 needs_shared = pytest.mark.skipif(
@@ -85,3 +92,62 @@ def test_missing_shared_dir(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(CorpusError, match="缺少文件"):
         build_corpus(tmp_path / "empty", tmp_path / "out")
+
+
+def test_build_command_finds_the_builder_of_the_checkout(tmp_path: Path) -> None:
+    """`screening corpus build` imports tools/corpus_build beside screening/ (not on sys.path)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "screening", "corpus", "build", "--shared", "nope", "--out", "o"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "找不到共享资料目录" in result.stderr  # the builder ran and checked --shared
+
+
+def test_build_command_without_the_builder(tmp_path: Path, monkeypatch) -> None:
+    """An installed wheel has no builder: the command says where the corpus is built instead."""
+    from click.testing import CliRunner
+
+    from screening.cli import corpus as corpus_cli
+    from screening.cli import main
+
+    if "corpus" not in main.commands:
+        main.add_command(corpus_cli.corpus_group)
+    monkeypatch.setattr(corpus_cli, "SOURCE_ROOT", tmp_path)  # as in site-packages
+    monkeypatch.delitem(sys.modules, corpus_cli.BUILDER_PACKAGE)
+    result = CliRunner().invoke(
+        main, ["corpus", "build", "--shared", str(SHARED), "--out", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 1
+    assert "不含知识库构建程序" in result.stderr
+    assert "python scripts/build_corpus.py --shared DIR" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_runtime_imports_no_build_or_test_code() -> None:
+    """screening/ never imports tools/ (but for the lazy builder import), tests/ or reportlab."""
+    package = SOURCE_ROOT / "screening"
+    found = {}
+    for path in sorted(package.rglob("*.py")):
+        rel = path.relative_to(SOURCE_ROOT).as_posix()
+        for name in _imports(path):
+            top = name.split(".")[0]
+            allowed = rel == "screening/cli/corpus.py" and name == "tools.corpus_build"
+            if top in ("tools", "tests", "docgen", "reportlab") and not allowed:
+                found.setdefault(rel, []).append(name)
+    assert found == {}
+    assert not (package / "docgen.py").exists()
+    assert not (package / "corpus" / "build.py").exists()

@@ -11,9 +11,9 @@ import pytest
 
 from screening.config import default_corpus_dir
 from screening.corpus import load_cases, load_guidance, load_standards
-from screening.corpus.build import group_ids
 from screening.corpus.store import case_stats, filter_cases
 from screening.errors import CorpusCorruptError, CorpusMissingError
+from tools.corpus_build.build import group_ids
 
 CORPUS = default_corpus_dir()
 CASES = load_cases(CORPUS)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from screening.config import default_corpus_dir
-from screening.corpus.build import parse_articles, parse_xize
 from screening.corpus.citations import (
     ITEM_COUNTS,
     TIAOLI_TO_BANFA,
@@ -15,6 +14,7 @@ from screening.corpus.citations import (
     parse_citations,
 )
 from screening.corpus.xize2021 import XIZE2021_MAP
+from tools.corpus_build.build import parse_articles, parse_xize
 
 LAWS = default_corpus_dir() / "laws"
 

@@ -105,7 +105,7 @@ def test_missing_corpus_message(tmp_path) -> None:
 
 def test_corpus_info() -> None:
     code, out, _ = run("corpus", "info")
-    from screening.corpus.build import BUILDER_VERSION
+    from tools.corpus_build import BUILDER_VERSION
 
     assert code == 0 and f"构建器版本：{BUILDER_VERSION}" in out
 

@@ -8,9 +8,9 @@ import pytest
 
 from screening.config import default_corpus_dir
 from screening.corpus import get_standard, load_standards
-from screening.corpus.build import parse_articles
 from screening.corpus.schema import FAMILIES
 from screening.errors import UnknownStandardError
+from tools.corpus_build.build import parse_articles
 
 CORPUS = default_corpus_dir()
 BANFA = (CORPUS / "laws" / "公平竞争审查条例实施办法.txt").read_text(encoding="utf-8")

@@ -208,10 +208,9 @@ def e5_models(tmp_path_factory) -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def e5(e5_models):
-    start = time.perf_counter()
-    emb = get_embedder("e5-small.v1", settings_for(e5_models))
-    assert time.perf_counter() - start < 60
-    return emb
+    # How long the first build takes is measured by benchmarks/embed_bench.py, not asserted
+    # here: a timed assertion in a shared fixture fails every e5 test on a busy machine.
+    return get_embedder("e5-small.v1", settings_for(e5_models))
 
 
 @pytest.mark.model

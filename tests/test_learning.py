@@ -1,4 +1,4 @@
-"""The learning loop: ledger decisions, the fixed evaluation split, the promotion gate, retrain.
+"""The learning loop: ledger decisions, the evaluation split, the gate, the card, retrain.
 
 Retraining runs on a small copy of the corpus with the fake embedder (a few seconds); quality
 is measured by benchmarks/learning.py, not here.
@@ -6,9 +6,11 @@ is measured by benchmarks/learning.py, not here.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -23,12 +25,15 @@ from screening.corpus import load_cases
 from screening.corpus.schema import Case
 from screening.embed import get_embedder
 from screening.errors import ModelError
-from screening.ledger.decisions import decisions_from_rows, read_decisions
-from screening.screen import store
+from screening.learning import store
+from screening.learning.card import ModelCard
+from screening.learning.decisions import decisions_from_rows, read_decisions
+from screening.learning.evalset import COMPLIANT_FILE, SPEC_FILE, load_evalset, load_spec
+from screening.learning.gate import GateMetrics, Tolerances, gate
+from screening.learning.report import describe
+from screening.learning.retrain import retrain
 from screening.screen.classifier import COMPLIANT
 from screening.screen.engine import Screener
-from screening.screen.evalset import COMPLIANT_FILE, SPEC_FILE, load_evalset, load_spec
-from screening.screen.learning import Tolerances, gate, retrain
 from screening.screen.model import MODEL_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,19 +103,19 @@ def test_ledger_decisions_by_state(tmp_path, state, label, counted_as):
     got = read_decisions(path)
     counts = got.counts()
     if counted_as == "open":
-        assert got.decisions == [] and counts["open_cases_not_used"] == 2
+        assert got.decisions == [] and counts.open_cases_not_used == 2
         return
-    assert counts["skipped_no_clause_text"] == 1  # the complaint: no clause to learn from
+    assert counts.skipped_no_clause_text == 1  # the complaint: no clause to learn from
     (d,) = got.decisions
     assert (d.state, d.label, d.text) == (state, label, CLAUSES[1][0])
     ex = d.example()
     assert ex.source == "decision" and ex.label == label
     assert ex.group == f"ledger:doc:{doc.sha256}"
     if counted_as == "negative":
-        assert counts["hard_negatives"] == 1 and d.reason == "依据法规授权，不构成壁垒"
+        assert counts.hard_negatives == 1 and d.reason == "依据法规授权，不构成壁垒"
         assert ex.codes == ()
     else:
-        assert counts["positives"] == 1 and d.standards == ("FCR-19-1",)
+        assert counts.positives == 1 and d.standards == ("FCR-19-1",)
         assert ex.codes == ("FCR-19-1",)
 
 
@@ -160,7 +165,7 @@ def test_same_clause_decided_both_ways_latest_wins():
     got = decisions_from_rows(cases, findings)
     (d,) = got.decisions
     assert d.label == "影响生产经营行为" and d.reason == "新的判断"
-    assert got.counts()["conflicting_texts_latest_used"] == 1
+    assert got.counts().conflicting_texts_latest_used == 1
 
 
 # --- the fixed evaluation split -----------------------------------------------------------------
@@ -242,14 +247,14 @@ FAM_A, FAM_B, FAM_C = "限制市场准入和退出", "影响生产经营成本",
 
 
 def _metrics(recall, fam_a, fam_b, fa, fam_c=0.0):
-    return {
-        "case_recall": recall,
-        "cases": 62,
-        "case_recall_by_family": {FAM_A: fam_a, FAM_B: fam_b, FAM_C: fam_c},
-        "cases_by_family": {FAM_A: 38, FAM_B: 12, FAM_C: 1},
-        "false_alarm_rate": fa,
-        "compliant_clauses": 7499,
-    }
+    return GateMetrics(
+        case_recall=recall,
+        cases=62,
+        case_recall_by_family={FAM_A: fam_a, FAM_B: fam_b, FAM_C: fam_c},
+        cases_by_family={FAM_A: 38, FAM_B: 12, FAM_C: 1},
+        false_alarm_rate=fa,
+        compliant_clauses=7499,
+    )
 
 
 CURRENT = _metrics(0.85, 0.80, 0.90, 0.0020)
@@ -277,7 +282,7 @@ CURRENT = _metrics(0.85, 0.80, 0.90, 0.0020)
         # a current model without a twin: only the false-alarm rate is compared
         (
             _metrics(0.10, 0.10, 0.10, 0.0020),
-            {**CURRENT, "case_recall": None, "case_recall_by_family": {}},
+            replace(CURRENT, case_recall=None, case_recall_by_family={}),
             True,
             [],
         ),
@@ -299,6 +304,188 @@ def test_tolerances_come_from_settings():
     tol = Tolerances.from_settings(s)
     assert tol.max_recall_drop == 0.1 and tol.family_min_cases == 3
     assert "0.100" in tol.describe()
+
+
+# --- the typed model card -------------------------------------------------------------------------
+
+TRAINED_CARD = {  # what training wrote before component versions (a source-file hash instead)
+    "model_id": "hybrid.v1-0123456789-abcdef-1a2b-s0",
+    "strategy": "hybrid.v1",
+    "engine_code_sha256": "f" * 64,
+    "screening_version": "0.1.0",
+    "embedders": ["e5-small.v1", "use-m.v1"],
+    "embedder_info": {"e5-small.v1": {"dim": 384}},
+    "embedding_set": "e5-small.v1+use-m.v1",
+    "data_sha256": "a" * 64,
+    "data": {
+        "positives": 310,
+        "negatives_regulations": 6000,
+        "negatives_policy_documents": 120,
+        "negatives_laws": 700,
+        "decisions": 0,
+        "cases": 420,
+        "precedents": 430,
+        "by_family": {FAM_A: 100, "?": 3},
+        "barriers_with_article": 250,
+    },
+    "negative_sampling": "推定合规",
+    "threshold": 0.31,
+    "threshold_rule": "误报率不超过 0.2%",
+    "oof_recall": 0.81,
+    "oof_recall_by_family": {FAM_A: 0.8},
+    "oof_false_alarm_rate": 0.01,
+    "oof_false_alarm_rate_regulations": 0.002,
+    "features": ["e5-small.v1:sim_max"],
+    "seed": 0,
+    "train_seconds": 120.5,
+    "versions": {"python": "3.11.7", "numpy": "2.0"},
+    "gate": {
+        "threshold": 0.12,
+        "rule": "TF-IDF",
+        "oof_pass_rate_regulations": 0.3,
+        "oof_recall": 0.975,
+    },
+}
+RETRAINED_CARD = {
+    **TRAINED_CARD,
+    "training_case_ids": ["c1", "c2"],
+    "decisions": {
+        "ledger": None,
+        "positives": 0,
+        "hard_negatives": 0,
+        "by_state": {},
+        "skipped_no_clause_text": 0,
+        "open_cases_not_used": 0,
+        "conflicting_texts_latest_used": 0,
+        "too_short": 0,
+    },
+    "evaluation": {
+        "split": {
+            "version": "split.v1",
+            "digest": "0123456789abcdef",
+            "rule": "按通报划分",
+            "train_cases": 300,
+            "eval_cases": 100,
+            "eval_cases_with_text": 62,
+            "new_cases_assigned": {"eval": ["imp-1"], "train": 2},
+            "compliant_sample": {
+                "file": "eval/compliant.v1.jsonl",
+                "sha256": "b" * 64,
+                "clauses": 7499,
+            },
+        },
+        "twin": {
+            "model_id": "hybrid.v1-twin",
+            "train_cases": 300,
+            "decisions_used": 0,
+            "decisions_held_out": 0,
+            "threshold": 0.3,
+            "cases": {"case_recall": 0.85, "span_recall": 0.8},
+            "compliant": {"false_alarm_rate": 0.002},
+        },
+        "model": {"compliant": {"false_alarm_rate": 0.0021}},
+        "metrics": _metrics(0.85, 0.80, 0.90, 0.0021).to_dict(),
+    },
+    "comparison": {
+        "current_model_id": "hybrid.v1-older",
+        "basis": "stored",
+        "note": None,
+        "current_metrics": {**CURRENT.to_dict(), "case_recall": None},
+        "checks": [
+            {
+                "metric": "false_alarm_rate",
+                "label": "合规样本误报率",
+                "candidate": 0.0021,
+                "current": 0.002,
+                "allowed": 0.002,
+                "n": 7499,
+                "ok": True,
+                "delta": 0.0001,
+            }
+        ],
+    },
+    "new_cases": {
+        "current_model_id": "hybrid.v1-older",
+        "cases": 0,
+        "cases_with_text": 0,
+        "ids": [],
+    },
+    "promotion": {
+        "rule": "不退步",
+        "tolerances": Tolerances().to_dict(),
+        "passed": False,
+        "reasons": ["评估集案例召回率下降"],
+        "promoted_at_retrain": False,
+    },
+    "timing_seconds": {"twin_train": 60.0, "total": 150.0},
+}
+
+
+@pytest.mark.parametrize("old", [TRAINED_CARD, RETRAINED_CARD], ids=["trained", "retrained"])
+def test_older_cards_load_typed_and_are_written_back_unchanged(old):
+    card = ModelCard.from_dict(json.loads(json.dumps(old)))
+    assert card.to_dict() == old
+    assert card.extra == {"engine_code_sha256": "f" * 64}
+    assert card.is_stale()  # no component versions: retrained before use
+    assert card.data.cases == 420 and card.gate.oof_recall == 0.975
+    lines = describe(card)
+    assert lines[0] == f"模型 {old['model_id']}"
+    if old is TRAINED_CARD:
+        assert "台账决定：（模型卡片未记录" in lines[1] and card.gate_refusal() is None
+    else:
+        assert card.evaluation.split.new_eval_cases == ["imp-1"]
+        assert card.comparison.checks[0].delta == pytest.approx(0.0001)
+        assert card.gate_refusal() == "评估集案例召回率下降"
+        assert any("晋级检查：未通过——评估集案例召回率下降" in line for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("data", "ok"),
+    [({"model_id": "x"}, True), ({}, True), ([], False), ("card", False)],
+)
+def test_partial_or_malformed_cards(data, ok):
+    if not ok:
+        with pytest.raises(ValueError):
+            ModelCard.from_dict(data)
+        return
+    card = ModelCard.from_dict(data)
+    assert card.is_stale() and card.evaluation is None and describe(card)
+
+
+# --- layers point one way -----------------------------------------------------------------------
+
+
+def _imported(path: Path) -> set[str]:
+    """Every screening module ``path`` imports, relative imports resolved."""
+    package = list(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            name = ".".join(base + ([node.module] if node.module else []))
+            out.add(name)
+            out |= {f"{name}.{a.name}" for a in node.names}
+        elif isinstance(node, ast.Import):
+            out |= {a.name for a in node.names}
+    return out
+
+
+@pytest.mark.parametrize(
+    ("layer", "must_not_import"),
+    [
+        ("screen", ("learning", "ledger", "reports", "cli")),
+        ("ledger", ("screen", "learning", "cli")),
+        ("learning", ("cli", "reports")),
+    ],
+)
+def test_layers_point_one_way(layer, must_not_import):
+    bad = [
+        f"{path.relative_to(ROOT)} → {name}"
+        for path in sorted((ROOT / "screening" / layer).rglob("*.py"))
+        for name in _imported(path)
+        if any(name.startswith(f"screening.{other}") for other in must_not_import)
+    ]
+    assert not bad
 
 
 # --- retraining on a small corpus with the fake embedder --------------------------------------
@@ -349,6 +536,7 @@ def _models(tmp_path: Path, name: str, warm: Path) -> Path:
     return tmp_path / name
 
 
+@pytest.mark.slow
 def test_retrain_is_deterministic(small_corpus, warm_embeddings, tmp_path):
     a = retrain(
         _settings(small_corpus, _models(tmp_path, "a", warm_embeddings)), embedder_names=FAKE
@@ -358,7 +546,7 @@ def test_retrain_is_deterministic(small_corpus, warm_embeddings, tmp_path):
     )
     assert a.model.model_id == b.model.model_id
     assert a.twin.model_id == b.twin.model_id
-    assert a.card["evaluation"]["metrics"] == b.card["evaluation"]["metrics"]
+    assert a.card.evaluation.metrics == b.card.evaluation.metrics
     texts = ["申报企业须在本县注册并纳税。", "对新引进企业按其地方经济发展贡献的80%给予奖励。"]
     fake = {"fake.v1": get_embedder("fake.v1")}
     scores = []
@@ -366,7 +554,7 @@ def test_retrain_is_deterministic(small_corpus, warm_embeddings, tmp_path):
         settings = _settings(small_corpus, tmp_path / name)
         scores.append(Screener(settings, store.load_current(settings), fake).score_clauses(texts))
     assert np.array_equal(scores[0], scores[1]) and scores[0].max() > 0
-    assert a.promoted and a.card["promotion"]["passed"]
+    assert a.promoted and a.card.promotion.passed
     assert (tmp_path / "a" / "screener" / a.model.model_id / "twin" / MODEL_FILE).is_file()
     assert not (tmp_path / "a" / "no-ledger.db").exists()  # retrain never creates a ledger
 
@@ -379,6 +567,7 @@ def _cli(*args: str):
     return CliRunner().invoke(main, list(args))
 
 
+@pytest.mark.slow
 def test_cli_retrain_gate_show_promote_force(small_corpus, warm_embeddings, tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(small_corpus, corpus)
@@ -415,9 +604,7 @@ def test_cli_retrain_gate_show_promote_force(small_corpus, warm_embeddings, tmp_
     assert "未设为当前模型" in second.stdout and "评估集案例召回率从 1.000 降到" in second.stdout
     assert "沿用其卡片中的评估结果" in second.stdout
     assert store.current_id(Settings(models=models)) == first_id
-    new_id = next(
-        m["model_id"] for m in store.list_models(Settings(models=models)) if not m["current"]
-    )
+    new_id = next(m.model_id for m in store.list_models(Settings(models=models)) if not m.current)
     listing = _cli(*common, "model", "list")
     assert "✗未通过晋级检查" in listing.stdout
     shown = _cli(*common, "model", "show", new_id)

@@ -362,5 +362,6 @@ def test_holidays(cli):
 def test_help_is_chinese(cli):
     for path in (["ledger"], ["ledger", "assign"], ["ledger", "export"], ["departments", "add"]):
         out = ok(cli(*path, "--help"))
-        assert "用法：" in out or "Usage" not in out
+        assert out.startswith("用法：") and "Usage" not in out and "Options" not in out
+        assert "选项" in out and "显示本帮助并退出。" in out
     assert "认定或排除" in ok(cli("ledger", "decide", "--help"))

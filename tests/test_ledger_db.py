@@ -8,7 +8,7 @@ import pytest
 
 from screening import ledger as lg
 from screening.errors import LedgerOpenError, LedgerTooNewError
-from screening.ledger.db import MIGRATIONS
+from screening.ledger.db import MIGRATIONS, migration_names
 
 TABLES = {
     "documents",
@@ -28,7 +28,7 @@ TABLES = {
 def test_memory_ledger_has_all_tables_and_version():
     db = lg.open_ledger()
     assert set(db.table_names()) >= TABLES
-    n = len(MIGRATIONS._migrations)
+    n = len(migration_names())
     assert n >= 1
     assert lg.schema_version(db) == n
     assert db.execute("pragma user_version").fetchone()[0] == n
@@ -112,3 +112,9 @@ def test_0004_backfills_screenings_from_first_and_last_sightings(tmp_path):
         (2, "2025-11-02 10:00:00", "m1"),
     ]
     db.close()
+
+
+def test_migration_names_are_those_a_new_ledger_applies():
+    names = migration_names()
+    assert names[0] == "0001_initial" and names == sorted(names) and len(set(names)) == len(names)
+    assert [m.name for m in MIGRATIONS.applied(lg.open_ledger())] == names

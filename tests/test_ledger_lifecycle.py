@@ -342,7 +342,7 @@ def test_failed_audit_write_rolls_back_state_change(db, monkeypatch):
     def broken_log(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("screening.ledger.cases._log", broken_log)
+    monkeypatch.setattr("screening.ledger.cases.log_action", broken_log)
     with pytest.raises(RuntimeError):
         run(db, case_id, "assign")
     assert lg.get_case(db, case_id) == before

@@ -251,6 +251,7 @@ def test_when_free_waits_for_the_lock_then_writes(tmp_path):
     db.close()
 
 
+@pytest.mark.slow
 def test_when_free_gives_up_with_a_clear_error(tmp_path):
     path = tmp_path / "l.db"
     lg.open_ledger(path).close()
@@ -290,6 +291,7 @@ def test_deferred_read_then_write_no_longer_fails_at_once(tmp_path):
     a.close()
 
 
+@pytest.mark.slow
 def test_scan_waits_for_a_busy_ledger_then_goes_on(tmp_path, fake_settings, fake_model):
     ledger = tmp_path / "l.db"
     lg.open_ledger(ledger).close()
@@ -307,6 +309,7 @@ def test_scan_waits_for_a_busy_ledger_then_goes_on(tmp_path, fake_settings, fake
     assert "共 1 个文件：筛查 1 个" in result.stderr
 
 
+@pytest.mark.slow
 def test_scan_stops_cleanly_when_the_wait_runs_out(tmp_path, fake_settings, fake_model):
     ledger = tmp_path / "l.db"
     lg.open_ledger(ledger).close()
@@ -385,8 +388,9 @@ def test_scan_table_prints_hostile_file_names_escaped(tmp_path, fake_settings, f
 
 
 def test_saving_a_model_over_itself_never_leaves_no_model(fake_settings, fake_model, monkeypatch):
-    from screening.screen import store
-    from screening.screen.model import load_model, save_model
+    from screening.learning import store
+    from screening.learning.store import save_model
+    from screening.screen.model import load_model
 
     directory = store.root(fake_settings) / fake_model.model_id
     real_replace = os.replace
@@ -409,8 +413,9 @@ def test_saving_a_model_over_itself_never_leaves_no_model(fake_settings, fake_mo
 
 
 def test_stale_temp_folders_of_a_killed_save_are_removed(fake_settings, fake_model):
-    from screening.screen import store
-    from screening.screen.model import STALE_TEMP_SECONDS, save_model
+    from screening.learning import store
+    from screening.learning.store import save_model
+    from screening.screen.model import STALE_TEMP_SECONDS
 
     directory = store.root(fake_settings) / fake_model.model_id
     old = directory.with_name(f".{directory.name}.tmp-killed")
@@ -429,7 +434,7 @@ def test_stale_temp_folders_of_a_killed_save_are_removed(fake_settings, fake_mod
 def test_model_list_does_not_star_a_broken_current_model(tmp_path, fake_settings, fake_model):
     import shutil
 
-    from screening.screen import store
+    from screening.learning import store
     from screening.screen.model import MODEL_FILE
 
     models = tmp_path / "models"
@@ -443,9 +448,10 @@ def test_model_list_does_not_star_a_broken_current_model(tmp_path, fake_settings
     line = next(x for x in result.stdout.splitlines() if current in x)
     assert line.startswith("✗") and "当前模型已损坏" in line and "rollback" in line
     assert "★" not in result.stdout
-    assert store.list_models(fake_settings)[0]["current"] is True  # the original is untouched
+    assert store.list_models(fake_settings)[0].current is True  # the original is untouched
 
 
+@pytest.mark.slow
 def test_two_scans_of_one_folder_into_one_ledger_both_finish(tmp_path, fake_settings, fake_model):
     """The probe's race: two real processes sweeping the same folder into the same ledger."""
     import subprocess
@@ -477,6 +483,7 @@ def test_two_scans_of_one_folder_into_one_ledger_both_finish(tmp_path, fake_sett
     db.close()
 
 
+@pytest.mark.slow
 def test_two_programs_opening_one_new_ledger_at_once(tmp_path):
     """Both create the tables of a new ledger at the same instant (the old code failed 7 times
     in 10 with "table … already exists" or "database is locked")."""

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import click
+import docgen
 import pytest
 from click.testing import CliRunner
 
-from screening import docgen
 from screening.cli import main
 from screening.cli.cases_import import import_cmd
 from screening.config import Settings

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import docgen
 import pdfplumber
 import pytest
 from conftest import (
@@ -18,7 +19,6 @@ from conftest import (
     TABLE_ROWS,
 )
 
-from screening import docgen
 from screening.parse import parse_file
 from screening.types import HEADING, PARAGRAPH, TABLE_ROW, Document
 

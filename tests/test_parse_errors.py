@@ -6,10 +6,10 @@ import re
 import zipfile
 from pathlib import Path
 
+import docgen
 import pytest
 from conftest import LIUHE_BODY
 
-from screening import docgen
 from screening.config import Settings
 from screening.errors import (
     ConversionFailedError,
@@ -152,8 +152,6 @@ def test_scanned_pdf(gen):
 
 def test_scanned_ofd(tmp_path):
     """An OFD whose pages carry no text object (only images) is a scan, not an empty file."""
-    from screening import docgen
-
     path = docgen.write_ofd(tmp_path / "scan.ofd", [("para", "占位")], page_numbers=False)
     with zipfile.ZipFile(path) as zf:
         members = {n: zf.read(n) for n in zf.namelist()}

@@ -47,9 +47,9 @@ def test_samples_match_golden_findings():
 @pytest.fixture(scope="module")
 def real_screener():
     from screening.config import Settings
-    from screening.screen.engine import Screener
+    from screening.learning.first_use import load_or_train
 
-    return Screener.load(Settings(models=regen_golden.SCAN_MODELS))
+    return load_or_train(Settings(models=regen_golden.SCAN_MODELS))
 
 
 # Violations and their compliant look-alikes: embeddings place each pair side by side, the

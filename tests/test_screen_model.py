@@ -1,4 +1,4 @@
-"""Training, persistence, the engine and the scan CLI — with the tiny fake embedder (fast).
+"""Training, persistence, loading, the engine and the scan CLI — with the fake embedder (fast).
 
 The real embedders are exercised by tests/test_screen_golden.py; here every stage runs on the
 real corpus but with ``fake.v1`` vectors, so the tests check plumbing and contracts, not quality.
@@ -14,15 +14,18 @@ import pytest
 from click.testing import CliRunner
 from sklearn.base import clone
 
+from screening import versions
 from screening.cli import main
 from screening.config import Settings
 from screening.corpus import load_cases, load_standards
-from screening.errors import ModelError
-from screening.screen import store
+from screening.errors import ModelError, ModelNotTrainedError
+from screening.learning import first_use, store
+from screening.learning.card import ModelCard
+from screening.learning.train import FALSE_ALARM_BUDGET, train
 from screening.screen.classifier import BarrierClassifier
 from screening.screen.engine import Screener
 from screening.screen.labels import code_matches, family_of_code, split_cases
-from screening.screen.model import FALSE_ALARM_BUDGET, MODEL_FILE, load_model, train
+from screening.screen.model import MODEL_FILE, load_model
 
 ROOT = Path(__file__).resolve().parent.parent
 FIELDS = {
@@ -47,20 +50,33 @@ FIELDS = {
 
 @pytest.fixture(scope="session")
 def screener(fake_settings, fake_model):
-    return Screener.load(fake_settings, train_if_missing=False)
+    return Screener.load(fake_settings)
 
 
 def test_card_states_data_threshold_and_rule(fake_model):
     card = fake_model.card
-    assert card["strategy"] == "hybrid.v1"
-    assert card["data"]["positives"] > 250
-    assert card["data"]["negatives_regulations"] > 5000
-    assert "推定合规" in card["negative_sampling"]
-    assert card["oof_false_alarm_rate_regulations"] <= FALSE_ALARM_BUDGET + 1e-9
-    assert 0 < card["threshold"] < 1
-    assert card["gate"]["oof_recall"] >= 0.97
+    assert card.strategy == "hybrid.v1"
+    assert card.data.positives > 250
+    assert card.data.negatives_regulations > 5000
+    assert "推定合规" in card.negative_sampling
+    assert card.oof_false_alarm_rate_regulations <= FALSE_ALARM_BUDGET + 1e-9
+    assert 0 < card.threshold < 1
+    assert card.gate is not None and card.gate.oof_recall >= 0.97
 
 
+def test_card_records_component_versions_and_round_trips(fake_settings, fake_model):
+    card = fake_model.card
+    assert card.components == versions.COMPONENTS and not card.is_stale()
+    assert versions.components_digest()[:6] in card.model_id  # names, not source-file hashes
+    saved = json.loads(
+        (store.root(fake_settings) / card.model_id / "card.json").read_text(encoding="utf-8")
+    )
+    assert saved["components"]["segmenter"] == versions.SEGMENTER
+    assert ModelCard.from_dict(saved) == card
+    assert ModelCard.from_dict(card.to_dict()).to_dict() == card.to_dict()
+
+
+@pytest.mark.slow
 def test_training_is_deterministic(fake_settings, fake_model):
     again = train(fake_settings, embedder_names=("fake.v1",))
     assert again.model_id == fake_model.model_id
@@ -102,7 +118,9 @@ def test_classifier_follows_estimator_contract():
     assert clone(clf).get_params()["C"] == 0.5
     assert clf.fit(X, y) is clf
     proba = clf.predict_proba(X)
-    assert proba.shape == (120, 5)
+    # one column per label seen in fit (scikit-learn's contract; see tests/test_estimators.py)
+    assert list(clf.classes_) == ["", "影响生产经营成本", "限制市场准入和退出"]
+    assert proba.shape == (120, 3)
     assert np.allclose(proba.sum(axis=1), 1.0)
     assert set(clf.predict(X)) <= set(clf.classes_)
 
@@ -168,6 +186,8 @@ def test_findings_are_checkable(screener):
             assert f.standard in {s.code for s in f.standards}
         assert f.rationale.endswith("。")
         assert f.engine["strategy"] == "hybrid.v1"
+        assert f.engine["segmenter"] == versions.SEGMENTER  # finding ids depend on the cuts
+        assert (f.engine["lexicon"], f.engine["features"]) == (versions.LEXICON, versions.FEATURES)
     assert screener.stats.clauses >= 4
 
 
@@ -234,17 +254,78 @@ def test_check_cli(fake_settings, fake_model):
     assert data["findings"] and data["findings"][0]["clause"] == "申报企业须在本县注册并纳税"
 
 
-def test_model_from_other_engine_code_is_not_loaded(tmp_path, fake_settings, fake_model):
-    """After a software update the old model is retrained, never unpickled and misread."""
+def _current_copy(settings, fake_settings, fake_model, change) -> None:
+    """A copy of the fake model made current in ``settings``, its card changed by ``change``
+    and its pickle replaced by bytes no version could load."""
     import shutil
 
-    settings = Settings(models=tmp_path)
     target = store.root(settings) / "old-model"
     shutil.copytree(store.root(fake_settings) / fake_model.model_id, target)
     card = json.loads((target / "card.json").read_text(encoding="utf-8"))
-    card["engine_code_sha256"] = "0" * 64
+    change(card)
     (target / "card.json").write_text(json.dumps(card), encoding="utf-8")
     (target / MODEL_FILE).write_bytes(b"an old, incompatible pickle")
     store.promote(settings, "old-model")
-    with pytest.raises(ModelError, match="尚无可用的筛查模型"):
-        Screener.load(settings, train_if_missing=False)
+
+
+def _other(key: str, name: str):
+    return lambda card: card["components"].update({key: name})
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        # a card from before component versions (it had a hash of the source files instead)
+        (lambda card: card.pop("components"), "模型卡片未记录组件版本"),
+        (_other("lexicon", "lexicon.v0"), f"lexicon：模型 lexicon.v0，当前 {versions.LEXICON}"),
+        (
+            _other("segmenter", "segmenter.v9"),
+            f"segmenter：模型 segmenter.v9，当前 {versions.SEGMENTER}",
+        ),
+        (_other("features", "features.v0"), "features：模型 features.v0"),
+        (_other("strategy", "hybrid.v0"), "strategy：模型 hybrid.v0"),
+    ],
+)
+def test_model_trained_with_other_components_is_stale_and_not_loaded(
+    tmp_path, fake_settings, fake_model, change, says
+):
+    """After a software update the old model is retrained, never unpickled and misread."""
+    settings = Settings(models=tmp_path)
+    _current_copy(settings, fake_settings, fake_model, change)
+    with pytest.raises(ModelNotTrainedError) as err:
+        Screener.load(settings)
+    assert err.value.stale
+    assert says in str(err.value) and "screening model retrain" in str(err.value)
+
+
+def test_loading_never_trains(tmp_path):
+    with pytest.raises(ModelNotTrainedError, match="尚无可用的筛查模型") as err:
+        Screener.load(Settings(models=tmp_path))
+    assert not err.value.stale
+    assert not (tmp_path / "screener").exists()
+
+
+@pytest.mark.parametrize(
+    ("stale", "message"), [(False, first_use.FIRST_USE), (True, first_use.STALE)]
+)
+def test_check_trains_explicitly_on_first_use_and_after_an_update(
+    tmp_path, monkeypatch, fake_settings, fake_model, stale, message
+):
+    settings = Settings(models=tmp_path)
+    if stale:
+        _current_copy(settings, fake_settings, fake_model, _other("features", "features.v0"))
+    trained = []
+
+    def fake_train(s, **kwargs):  # the real training takes minutes with the real embedders
+        trained.append(s.models)
+        return fake_model
+
+    monkeypatch.setattr(first_use, "train", fake_train)
+    command = ["--models", str(tmp_path), "check", "--threshold", "0", "申报企业须在本县注册并纳税"]
+    first = CliRunner().invoke(main, command)
+    assert first.exit_code == 0, first.output
+    assert message in first.stderr and f"模型已训练：{fake_model.model_id}" in first.stderr
+    assert "申报企业须在本县注册并纳税" in first.stdout
+    assert store.current_id(settings) == fake_model.model_id
+    again = CliRunner().invoke(main, command)  # the model is there now: loaded, not trained
+    assert again.exit_code == 0 and again.stderr == "" and trained == [tmp_path]

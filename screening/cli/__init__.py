@@ -7,16 +7,18 @@ bottom of this file. Commands parse options, call one library function and forma
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import sys
-from collections.abc import Callable
-from typing import Any
 
 import click
 
 from ..config import Settings, load_settings
 from ..errors import ScreeningError
+
+# Shared by the command modules (which import them from ._common); kept importable from here.
+from ._common import format_option, get_settings, shown
+
+__all__ = ["ScreeningGroup", "format_option", "get_settings", "localize_click", "main", "shown"]
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -36,10 +38,10 @@ class ScreeningGroup(click.Group):
             from ..ledger.db import translate
 
             settings = ctx.find_root().obj
-            err = translate(exc, settings.ledger if isinstance(settings, Settings) else "")
-            if err is None:
+            explained = translate(exc, settings.ledger if isinstance(settings, Settings) else "")
+            if explained is None:
                 raise
-            click.echo(f"错误：{err}", err=True)
+            click.echo(f"错误：{explained}", err=True)
             ctx.exit(1)
 
 
@@ -112,37 +114,6 @@ def localize_click() -> None:
 
 
 localize_click()
-
-
-def format_option(*choices: str, help: str = "输出格式。") -> Callable[[Any], Any]:
-    """The ``--format`` option (stored as ``fmt``) every listing command takes; first is default."""
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(list(choices)),
-        default=choices[0],
-        show_default=True,
-        help=help,
-    )
-
-
-# Control characters and the bidirectional-override marks (U+202A–E, U+2066–9 …): in a file name
-# they break a table line or make the text after them read right-to-left (a "txt.exe" trick).
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def shown(text: object) -> str:
-    """``text`` (a file name, or a message quoting one) safe to print in a table line."""
-    return _UNSAFE.sub(lambda m: _NAMED.get(m[0], f"\\u{ord(m[0]):04x}"), str(text))
-
-
-def get_settings(ctx: click.Context) -> Settings:
-    """The Settings resolved by the top-level group (CLI > env > config file > defaults)."""
-    root = ctx.find_root()
-    if not isinstance(root.obj, Settings):
-        root.obj = load_settings()
-    return root.obj
 
 
 @click.group(cls=ScreeningGroup, context_settings=CONTEXT_SETTINGS)

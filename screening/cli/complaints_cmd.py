@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import click
 
@@ -11,32 +10,16 @@ from ..ledger.cases import excerpt
 from ..ledger.complaints import FLAG_AT, JOIN_AT, complaint_rows, import_export
 from ..ledger.hotline import FIELDS, Export, WorkOrder, read_export
 from ..ledger.intake import add_feedback
-from . import format_option, get_settings
-from .ledger_cmd import _open, _operator, operator_option
-
-
-def _suggester(ctx: click.Context):
-    """The engine's suggestion function and report threshold (loads the model once)."""
-    from ..screen.engine import Screener
-    from ..screen.suggest import suggest
-
-    screener = Screener.load(get_settings(ctx))
-
-    def run(text: str):
-        s = suggest(screener, text)
-        return s.to_dict() if s else None
-
-    return run, float(screener.threshold)
-
-
-def _suggestion_text(s: dict | None, threshold: float) -> str:
-    if not s:
-        return ""
-    if s["score"] < threshold:
-        return f"    研判：未发现与审查标准明显对应的表述（评分 {s['score']:.2f}）"
-    codes = "、".join(x["code"] for x in s["standards"])
-    prec = "、".join(p["case_id"] for p in s["precedents"][:2])
-    return f"    研判：评分 {s['score']:.2f}，建议对照 {codes}；相似案例 {prec}"
+from ._common import (
+    dumps,
+    format_option,
+    get_settings,
+    ledger_db,
+    operator_name,
+    operator_option,
+    suggester,
+    suggestion_text,
+)
 
 
 def _register(
@@ -49,12 +32,12 @@ def _register(
     **thresholds: float,
 ):
     """Screen (unless ``no_screen``) and register the orders of ``export``; (result, threshold)."""
-    suggest, threshold = (None, 1.0) if no_screen else _suggester(ctx)
-    with _open(ctx) as db:
+    suggest, threshold = (None, 1.0) if no_screen else suggester(ctx)
+    with ledger_db(ctx) as db:
         result = import_export(
             db,
             export,
-            operator=_operator(ctx, operator),
+            operator=operator_name(ctx, operator),
             channel=channel,
             reply_days=get_settings(ctx).reply_days,
             suggest=suggest,
@@ -69,7 +52,7 @@ def _report(result, threshold: float) -> None:
     for o in result.outcomes:
         head = f"第 {o.row} 行" + (f"（工单 {o.external_id}）" if o.external_id else "")
         click.echo(f"{head}：{o.label}")
-        line = _suggestion_text(o.suggestion, threshold)
+        line = suggestion_text(o.suggestion, threshold)
         if line:
             click.echo(line)
 
@@ -221,7 +204,7 @@ def add_cmd(
     )
     o = result.outcomes[0]
     click.echo(o.label + "。")
-    line = _suggestion_text(o.suggestion, threshold)
+    line = suggestion_text(o.suggestion, threshold)
     if line:
         click.echo(line.strip())
 
@@ -241,7 +224,7 @@ def list_cmd(
 ) -> None:
     """列出投诉举报及其反馈情况（反馈期限、是否逾期）。"""
     today = dt.date.today().isoformat()
-    with _open(ctx, readonly=True) as db:
+    with ledger_db(ctx, readonly=True) as db:
         rows = complaint_rows(
             db,
             include_contacts=show_contacts,
@@ -250,7 +233,7 @@ def list_cmd(
         )
     for r in rows:
         if fmt == "json":
-            click.echo(json.dumps(r, ensure_ascii=False, sort_keys=True))
+            click.echo(dumps(r))
             continue
         if r["replied_at"]:
             late = r["reply_due"] and r["replied_at"][:10] > r["reply_due"]
@@ -286,7 +269,7 @@ def reply_cmd(
     """登记对投诉举报人的反馈（日期、方式、内容），并写入案件操作记录。"""
     from ..errors import InvalidValueError
 
-    with _open(ctx) as db:
+    with ledger_db(ctx) as db:
         rows = list(
             db.query("select case_id, reply_due from complaints where id = ?", [complaint_id])
         )
@@ -300,7 +283,7 @@ def reply_cmd(
             db,
             rows[0]["case_id"],
             content=content,
-            operator=_operator(ctx, operator),
+            operator=operator_name(ctx, operator),
             channel=channel,
             complaint_id=complaint_id,
         )

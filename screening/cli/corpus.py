@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import re
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
+from ..config import SOURCE_ROOT
 from ..corpus import store
-from ..corpus.build import build_corpus
 from ..corpus.citations import int_to_cn
 from ..corpus.schema import CLASSES_1670, Case, Standard
-from ..errors import CorpusMissingError, UnknownStandardError
+from ..errors import CorpusBuilderMissingError, CorpusMissingError, UnknownStandardError
 from . import get_settings
 
 FORMAT = click.Choice(["table", "json"])
@@ -226,6 +228,32 @@ def cases_stats(ctx: click.Context, fmt: str) -> None:
 # --- corpus ----------------------------------------------------------------------------------
 
 
+BUILDER_PACKAGE = "tools.corpus_build"
+
+
+def _builder() -> Callable[[str | Path, str | Path], dict[str, Any]]:
+    """``build_corpus`` of the source checkout's build-time package (``tools/corpus_build``).
+
+    The builder is not part of the installed package: it is imported here, lazily, from the
+    checkout beside ``screening/``; an installed wheel has none and gets a clear message.
+    """
+    added = BUILDER_PACKAGE not in sys.modules
+    if added:
+        if not (SOURCE_ROOT / "tools" / "corpus_build" / "__init__.py").is_file():
+            raise CorpusBuilderMissingError()
+        sys.path.insert(0, str(SOURCE_ROOT))
+    try:
+        from tools.corpus_build import build_corpus
+    except ModuleNotFoundError as err:
+        if err.name not in ("tools", BUILDER_PACKAGE):
+            raise
+        raise CorpusBuilderMissingError() from err
+    finally:
+        if added:
+            sys.path.remove(str(SOURCE_ROOT))
+    return build_corpus
+
+
 @click.group("corpus")
 def corpus_group() -> None:
     """知识库的生成与检查。"""
@@ -248,7 +276,7 @@ def corpus_group() -> None:
 def corpus_build(ctx: click.Context, shared: str, out: str | None) -> None:
     """从 shared/ 重新生成知识库（结果可复现，逐字节一致）。"""
     target = Path(out) if out else _corpus(ctx)
-    manifest = build_corpus(shared, target)
+    manifest = _builder()(shared, target)
     counts = manifest["counts"]
     click.echo(f"知识库已生成：{target}")
     click.echo(

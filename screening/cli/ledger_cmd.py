@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
-from sqlite_utils import Database
 
 from .. import ledger as lg
 from ..errors import LedgerDamagedError, LedgerError
@@ -20,47 +17,18 @@ from ..ledger.db import calendar
 from ..ledger.export import FIELD_LABELS, export
 from ..ledger.intake import MANUAL_SOURCES
 from ..ledger.views import case_detail, case_list
-from . import format_option, get_settings, shown
-
-
-@contextlib.contextmanager
-def _open(
-    ctx: click.Context,
-    *,
-    readonly: bool = False,
-    on_damage: Callable[[str], None] | None = None,
-) -> Iterator[Database]:
-    """The ledger for one command; ``readonly`` commands need an existing file and go on
-    (with a warning on stderr) when it is damaged, the others refuse a damaged file."""
-    path = get_settings(ctx).ledger
-    db = lg.open_ledger(path, readonly=readonly, on_damage=on_damage or _warn)
-    try:
-        yield db
-    finally:
-        db.close()
-
-
-def _warn(message: str) -> None:
-    click.echo(f"警告：{message}", err=True)
-
-
-def _operator(ctx: click.Context, value: str | None) -> str:
-    return value or get_settings(ctx).operator
-
-
-def operator_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--operator", default=None, help="经办人姓名，写入操作记录。默认取配置项 operator。"
-    )(f)
-
-
-def version_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--expect-version",
-        type=int,
-        default=None,
-        help="您查看时的案件版本号（ledger show 中显示）。填写后，若案件已被他人修改则拒绝操作。",
-    )(f)
+from ._common import (
+    dumps,
+    format_option,
+    get_settings,
+    ledger_db,
+    operator_name,
+    operator_option,
+    shown,
+    suggester,
+    suggestion_text,
+    version_option,
+)
 
 
 def _changed(before: str, case: dict[str, Any], extra: str = "") -> None:
@@ -79,12 +47,12 @@ def _move(
     **fields: Any,
 ) -> None:
     """Run one lifecycle ``action`` on a case and print "案件 N：旧状态 → 新状态（第 v 版）"."""
-    with _open(ctx) as db:
+    with ledger_db(ctx) as db:
         before = lg.get_case(db, case_id)["status"]
         case = action(
             db,
             case_id,
-            operator=_operator(ctx, operator),
+            operator=operator_name(ctx, operator),
             expected_version=expect_version,
             **fields,
         )
@@ -110,10 +78,6 @@ SHOWN_FIELDS = (
     "created_at",
     "closed_at",
 )
-
-
-def _dumps(obj: object) -> str:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True)
 
 
 show_contacts_option = click.option(
@@ -156,7 +120,7 @@ def list_cmd(
     案件标题、摘要中的投诉举报人姓名、电话、身份证号、电子邮箱默认隐去（显示为＊＊＊）。
     """
     today = dt.date.today()
-    with _open(ctx, readonly=True) as db:
+    with ledger_db(ctx, readonly=True) as db:
         cases = case_list(
             db,
             include_contacts=show_contacts,
@@ -169,7 +133,7 @@ def list_cmd(
         )
     if fmt == "json":
         for case in cases:
-            click.echo(_dumps(case))
+            click.echo(dumps(case))
         return
     for c in cases:
         due = c["rectify_deadline"] if c["status"] == "整改中" else c["verify_deadline"]
@@ -190,10 +154,10 @@ def show_cmd(ctx: click.Context, case_id: int, show_contacts: bool, fmt: str) ->
 
     投诉举报人的姓名、联系方式，以及各处文字中的电话、身份证号、电子邮箱默认隐去。
     """
-    with _open(ctx, readonly=True) as db:
+    with ledger_db(ctx, readonly=True) as db:
         detail = case_detail(db, case_id, include_contacts=show_contacts)
     if fmt == "json":
-        click.echo(_dumps(detail))
+        click.echo(dumps(detail))
         return
     c, doc, findings = detail["case"], detail["document"], detail["findings"]
     complaints, replies = detail["complaints"], detail["feedback"]
@@ -393,30 +357,28 @@ def add_cmd(
     未填 --standard 时，评分达到报出阈值的建议标准记为案件的涉嫌标准。
     与未办结案件文字相似的，提示可能重复。
     """
-    from ..ledger.complaints import FLAG_AT, OpenCases
+    from ..ledger.complaints import similar_open_case
     from ..ledger.intake import register_case
-    from .complaints_cmd import _suggester, _suggestion_text
 
     codes = _checked_standards(ctx, standards)
     notes: tuple[str, ...] = ()
     line = ""
     if not no_screen:
-        suggest, threshold = _suggester(ctx)
+        suggest, threshold = suggester(ctx)
         suggestion = suggest(content)
-        line = _suggestion_text(suggestion, threshold).strip()
+        line = suggestion_text(suggestion, threshold).strip()
         if line:
             notes = (line,)
         if suggestion and not codes and suggestion["score"] >= threshold:
             codes = [x["code"] for x in suggestion["standards"]]
-    with _open(ctx) as db:
-        other, sim = OpenCases(db).best(content)
-        similar = (other, sim) if other is not None and sim >= FLAG_AT else (None, 0.0)
+    with ledger_db(ctx) as db:
+        similar = similar_open_case(db, content)
         case_id = register_case(
             db,
             source=source,
             content=content,
             title=title,
-            operator=_operator(ctx, operator),
+            operator=operator_name(ctx, operator),
             department=department,
             standards=codes,
             class_1670=class_1670,
@@ -534,8 +496,8 @@ def reopen_cmd(
 @click.pass_context
 def note_cmd(ctx: click.Context, case_id: int, text: str | None, operator: str | None) -> None:
     """添加备注：写入操作记录，不改变案件状态。"""
-    with _open(ctx) as db:
-        lg.add_note(db, case_id, note=text or "", operator=_operator(ctx, operator))
+    with ledger_db(ctx) as db:
+        lg.add_note(db, case_id, note=text or "", operator=operator_name(ctx, operator))
     click.echo(f"已为案件 {case_id} 添加备注。")
 
 
@@ -549,9 +511,9 @@ def attach_cmd(
     ctx: click.Context, case_id: int, file: str, note: str, operator: str | None
 ) -> None:
     """为案件添加附件（核查材料、整改文件等）：记录路径和 SHA-256 校验值，文件本身不复制。"""
-    with _open(ctx) as db:
+    with ledger_db(ctx) as db:
         lg.get_case(db, case_id)
-        lg.add_attachment(db, case_id, file, operator=_operator(ctx, operator), note=note)
+        lg.add_attachment(db, case_id, file, operator=operator_name(ctx, operator), note=note)
     click.echo(f"已为案件 {case_id} 添加附件 {file}。")
 
 
@@ -591,7 +553,7 @@ def export_cmd(
     overdue: bool,
 ) -> None:
     """导出工作台账（CSV 或 XLSX）。"""
-    with _open(ctx, readonly=True) as db:
+    with ledger_db(ctx, readonly=True) as db:
         n = export(
             db,
             output,
@@ -617,7 +579,7 @@ def backup_cmd(ctx: click.Context, file: str, force: bool) -> None:
         raise LedgerError(detail=f"备份文件 {file} 已存在。请换一个文件名，或加 --force 覆盖。")
     if Path(file).resolve() == Path(get_settings(ctx).ledger).resolve():
         raise LedgerError(detail="备份文件不能与台账文件相同。请指定另一个路径。")
-    with _open(ctx) as db:
+    with ledger_db(ctx) as db:
         out = lg.backup(db, file)
     click.echo(f"已备份工作台账到 {out}。")
 
@@ -630,7 +592,7 @@ def check_cmd(ctx: click.Context) -> None:
     台账完好时退出码为 0，损坏时为 1。建议在备份前后、断电或磁盘故障后运行。
     """
     path = get_settings(ctx).ledger
-    with _open(ctx, readonly=True, on_damage=lambda message: None) as db:
+    with ledger_db(ctx, readonly=True, on_damage=lambda message: None) as db:
         problems = lg.damage(db, full=True)
         if not problems:
             counts = {t: db[t].count for t in ("documents", "findings", "cases", "complaints")}
@@ -649,7 +611,7 @@ def check_cmd(ctx: click.Context) -> None:
 def _shown_as_json_or_empty(fmt: str, rows: list[dict[str, Any]], empty: str) -> bool:
     """Print ``rows`` as JSON, or ``empty`` when there are none; False when a table is due."""
     if fmt == "json":
-        click.echo(_dumps(rows))
+        click.echo(dumps(rows))
     elif not rows:
         click.echo(empty)
     return fmt == "json" or not rows
@@ -666,7 +628,7 @@ def sweeps_cmd(ctx: click.Context, limit: int, fmt: str) -> None:
 
     被强行终止（如断电、kill -9）的筛查显示为“未完成”，按 Ctrl-C 中断的显示为“已中断”。
     """
-    with _open(ctx, readonly=True) as db:
+    with ledger_db(ctx, readonly=True) as db:
         rows = sweeps_log.list_sweeps(db, limit)
     if _shown_as_json_or_empty(
         fmt, rows, "台账中还没有筛查记录。运行 screening scan 文件夹 开始筛查。"
@@ -700,7 +662,7 @@ def unreadable_cmd(
 
     文件修复（如换成带文字层的版本）后重新筛查，即从本列表中移除。
     """
-    with _open(ctx, readonly=True) as db:
+    with ledger_db(ctx, readonly=True) as db:
         rows = sweeps_log.unreadable_files(
             db, include_resolved=include_resolved, department=department
         )
@@ -718,7 +680,14 @@ def unreadable_cmd(
 
 @ledger_group.group("holidays")
 def holidays_group() -> None:
-    """节假日与调休：计算核查期限时跳过的假日、需要上班的周末。"""
+    """节假日与调休：计算核查期限、反馈期限时跳过的假日、需要上班的周末。
+
+    默认采用国务院办公厅公布的全国放假和调休安排（软件附带 2004 年起已公布的各年）。
+
+    这里登记的日期优先于全国安排（本地安排、更正，或软件尚未附带安排的年份）。
+
+    软件未附带安排的年份只跳过周末和这里登记的节假日。
+    """
 
 
 @holidays_group.command("add")
@@ -728,7 +697,7 @@ def holidays_group() -> None:
 @click.pass_context
 def holidays_add(ctx: click.Context, days: tuple[str, ...], workday: bool, note: str) -> None:
     """添加节假日（或用 --workday 添加调休上班日），日期格式 YYYY-MM-DD，可一次写多个。"""
-    with _open(ctx) as db:
+    with ledger_db(ctx) as db:
         for day in days:
             lg.set_calendar_day(db, day, workday=workday, note=note)
     click.echo(f"已登记 {len(days)} 天{'调休上班日' if workday else '节假日'}。")
@@ -738,7 +707,7 @@ def holidays_add(ctx: click.Context, days: tuple[str, ...], workday: bool, note:
 @click.pass_context
 def holidays_list(ctx: click.Context) -> None:
     """列出已登记的节假日和调休上班日。"""
-    with _open(ctx, readonly=True) as db:
+    with ledger_db(ctx, readonly=True) as db:
         cal = calendar(db)
     for day in sorted(cal.holidays | cal.workdays):
         kind = "调休上班" if day in cal.workdays else "节假日"
@@ -757,7 +726,7 @@ def departments_group() -> None:
 @click.pass_context
 def departments_add(ctx: click.Context, name: str, contact: str, note: str) -> None:
     """添加一个责任部门。"""
-    with _open(ctx) as db:
+    with ledger_db(ctx) as db:
         lg.add_department(db, name, contact=contact, note=note)
     click.echo(f"已添加部门“{name}”。")
 
@@ -766,7 +735,7 @@ def departments_add(ctx: click.Context, name: str, contact: str, note: str) -> N
 @click.pass_context
 def departments_list(ctx: click.Context) -> None:
     """列出责任部门及其未办结案件数。"""
-    with _open(ctx, readonly=True) as db:
+    with ledger_db(ctx, readonly=True) as db:
         rows = lg.list_departments(db)
     for r in rows:
         click.echo(

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from ..embed import REGISTRY, get_spec
 from . import format_option, get_settings
+
+if TYPE_CHECKING:
+    from ..learning.store import StoredModel
 
 # Embedders that have an on-disk cache to build; the others need no build step.
 BUILDABLE = {"e5-small.v1"}
@@ -58,30 +63,32 @@ COMMANDS = [model_group]
 # --- screening models (classifier + precedent index) -------------------------------------------
 
 
-def _card_line(card: dict) -> str:
-    if card.get("damaged"):
+def _card_line(entry: StoredModel) -> str:
+    if entry.damaged or entry.card is None:
         # A broken model is never starred as if it were in use.
-        if card.get("current"):
+        if entry.current:
             return (
-                f"✗ {card.get('model_id')}  当前模型已损坏（{card['damaged']}）：请运行 "
+                f"✗ {entry.model_id}  当前模型已损坏（{entry.damaged}）：请运行 "
                 "screening model rollback 回到上一版本，或 screening model retrain 重新训练"
             )
-        return f"  {card.get('model_id')}  已损坏（{card['damaged']}；可删除该目录，或重新训练）"
-    mark = "★" if card.get("current") else " "
-    fa = card.get("oof_false_alarm_rate_regulations")
-    metrics = ((card.get("evaluation") or {}).get("metrics")) or {}
+        return f"  {entry.model_id}  已损坏（{entry.damaged}；可删除该目录，或重新训练）"
+    card = entry.card
+    mark = "★" if entry.current else " "
+    fa = card.oof_false_alarm_rate_regulations
     evaluated = ""
-    if metrics:
+    if card.evaluation is not None:
+        m = card.evaluation.metrics
         evaluated = (
-            f"  评估集案例召回 {metrics.get('case_recall', 0):.3f}"
-            f"  合规样本误报率 {metrics.get('false_alarm_rate', 0):.4f}"
+            f"  评估集案例召回 {m.case_recall or 0:.3f}"
+            f"  合规样本误报率 {m.false_alarm_rate or 0:.4f}"
         )
-    gated = "  ✗未通过晋级检查" if (card.get("promotion") or {}).get("passed") is False else ""
+    gated = "  ✗未通过晋级检查" if card.gate_refusal() is not None else ""
+    cases = card.data.cases if card.data.cases is not None else "-"
     return (
-        f"{mark} {card.get('model_id')}  阈值 {card.get('threshold', 0):.4f}  "
-        f"训练集交叉验证召回 {card.get('oof_recall', 0):.3f}  "
+        f"{mark} {entry.model_id}  阈值 {card.threshold:.4f}  "
+        f"训练集交叉验证召回 {card.oof_recall:.3f}  "
         f"法规误报率 {fa if fa is not None else '-'}  "
-        f"案例 {card.get('data', {}).get('cases', '-')} 个" + evaluated + gated
+        f"案例 {cases} 个" + evaluated + gated
     )
 
 
@@ -149,7 +156,9 @@ def retrain_cmd(
 
     再用全部数据训练实际使用的模型。退步超过允许范围时只保存、不设为当前模型，并说明原因。
     """
-    from ..screen.learning import Tolerances, describe, retrain
+    from ..learning.gate import Tolerances
+    from ..learning.report import describe
+    from ..learning.retrain import retrain
 
     settings = get_settings(ctx)
     base = Tolerances.from_settings(settings)
@@ -191,7 +200,7 @@ def retrain_cmd(
 @click.pass_context
 def list_cmd(ctx: click.Context) -> None:
     """列出已训练的筛查模型（★ 为当前模型）。"""
-    from ..screen import store
+    from ..learning import store
 
     models = store.list_models(get_settings(ctx))
     if not models:
@@ -212,41 +221,41 @@ def show_cmd(ctx: click.Context, model_id: str | None, fmt: str) -> None:
     import json
 
     from ..errors import ModelError
-    from ..screen import store
-    from ..screen.learning import describe
+    from ..learning import store
+    from ..learning.report import describe
 
     settings = get_settings(ctx)
     model_id = model_id or store.current_id(settings)
     if model_id is None:
         raise ModelError(detail="尚无当前模型。运行 `screening model retrain` 训练。")
-    card = next((c for c in store.list_models(settings) if c.get("model_id") == model_id), None)
-    if card is None:
+    entry = next((m for m in store.list_models(settings) if m.model_id == model_id), None)
+    if entry is None:
         raise ModelError(detail=f"没有编号为 {model_id} 的模型。运行 `screening model list` 查看。")
-    if card.get("damaged"):
+    if entry.damaged or entry.card is None:
         raise ModelError(
-            detail=f"模型 {model_id} 已损坏（{card['damaged']}）。"
+            detail=f"模型 {model_id} 已损坏（{entry.damaged}）。"
             "请运行 `screening model rollback` 回到上一版本，"
             "或 `screening model retrain` 重新训练。"
         )
-    for key in HIDDEN:
-        card.pop(key, None)
+    card = entry.card
     if fmt == "json":
-        click.echo(json.dumps(card, ensure_ascii=False, indent=2, sort_keys=True))
+        shown = {k: v for k, v in card.to_dict().items() if k not in HIDDEN}
+        shown["current"] = entry.current
+        click.echo(json.dumps(shown, ensure_ascii=False, indent=2, sort_keys=True))
         return
-    click.echo(("★ 当前模型  " if card.get("current") else "") + f"策略 {card.get('strategy')}")
+    click.echo(("★ 当前模型  " if entry.current else "") + f"策略 {card.strategy}")
     for line in describe(card):
         click.echo(line)
-    click.echo(f"  阈值规则：{card.get('threshold_rule', '—')}")
-    click.echo(f"  合规样本（负例）取样：{card.get('negative_sampling', '—')}")
+    click.echo(f"  阈值规则：{card.threshold_rule or '—'}")
+    click.echo(f"  合规样本（负例）取样：{card.negative_sampling or '—'}")
     click.echo(
-        f"  训练集交叉验证：召回 {card.get('oof_recall', 0):.3f}，"
-        f"法规条款误报率 {card.get('oof_false_alarm_rate_regulations', 0):.4f}"
+        f"  训练集交叉验证：召回 {card.oof_recall:.3f}，"
+        f"法规条款误报率 {card.oof_false_alarm_rate_regulations or 0:.4f}"
     )
-    versions = card.get("versions") or {}
     click.echo(
         "  软件版本："
-        + "，".join(f"{k} {v}" for k, v in sorted(versions.items()))
-        + f"，嵌入模型 {'+'.join(card.get('embedders') or [])}"
+        + "，".join(f"{k} {v}" for k, v in sorted(card.versions.items()))
+        + f"，嵌入模型 {'+'.join(card.embedders)}"
     )
     click.echo("完整卡片：screening model show " + str(model_id) + " --format json")
 
@@ -257,7 +266,7 @@ def show_cmd(ctx: click.Context, model_id: str | None, fmt: str) -> None:
 @click.pass_context
 def promote_cmd(ctx: click.Context, model_id: str, force: bool) -> None:
     """把指定模型设为当前模型。"""
-    from ..screen import store
+    from ..learning import store
 
     settings = get_settings(ctx)
     refusal = store.gate_refusal(store.read_card(settings, model_id))
@@ -272,7 +281,7 @@ def promote_cmd(ctx: click.Context, model_id: str, force: bool) -> None:
 @click.pass_context
 def rollback_cmd(ctx: click.Context) -> None:
     """回到上一个当前模型。"""
-    from ..screen import store
+    from ..learning import store
 
     model_id = store.rollback(get_settings(ctx))
     click.echo(f"已回退，当前模型：{model_id}。")

@@ -2,35 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
-from sqlite_utils import Database
 
 from .. import reports
-from ..errors import LedgerOpenError, OutputFormatError
-from ..ledger import STATES, open_ledger
+from ..errors import OutputFormatError
+from ..ledger import STATES
 from ..ledger.workdays import parse_date
-from . import get_settings
-
-
-@contextlib.contextmanager
-def _ledger(ctx: click.Context) -> Iterator[Database]:
-    """The existing ledger (a report never creates an empty one)."""
-    path = get_settings(ctx).ledger
-    if Path(path).exists() and not Path(path).is_file():
-        raise LedgerOpenError(path=str(path), detail="这是文件夹，不是台账文件")
-    db = open_ledger(path, readonly=True, on_damage=lambda m: click.echo(f"警告：{m}", err=True))
-    try:
-        yield db
-    finally:
-        db.close()
+from ._common import get_settings, ledger_db
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date:
@@ -112,7 +97,7 @@ def self_inspection_cmd(
     """生成自查整改报告（DOCX，公文格式），附工作台账；统计图另存于同一文件夹。"""
     _require_suffix(out, ".docx", "自查整改报告")
     corpus = get_settings(ctx).corpus
-    with _ledger(ctx) as db:
+    with ledger_db(ctx, readonly=True) as db:
         written = reports.write_self_inspection(
             db, out, period=span, date=date, corpus_dir=corpus, department=department
         )
@@ -148,7 +133,7 @@ def notice_cmd(ctx: click.Context, cases: tuple[str, ...], date: dt.date, out: s
     _require_suffix(out, ".docx", "典型案例通报")
     ids = _case_ids(cases)
     corpus = get_settings(ctx).corpus
-    with _ledger(ctx) as db:
+    with ledger_db(ctx, readonly=True) as db:
         written = reports.write_notice(db, out, case_ids=ids, date=date, corpus_dir=corpus)
     _report(written)
 
@@ -169,7 +154,7 @@ def ledger_cmd(
 ) -> None:
     """导出工作台账（序号、问题来源、发现时间……整改状态、销号时间）。"""
     corpus = get_settings(ctx).corpus
-    with _ledger(ctx) as db:
+    with ledger_db(ctx, readonly=True) as db:
         written = reports.write_ledger_table(
             db, out, date=date, corpus_dir=corpus, department=department, status=status
         )
@@ -188,7 +173,7 @@ def ledger_cmd(
 @click.pass_context
 def stats_cmd(ctx: click.Context, span: reports.Period, date: dt.date, out: str) -> None:
     """各部门效能评估统计：审查文件、问题、认定、按期整改率、逾期、投诉举报按期答复率。"""
-    with _ledger(ctx) as db:
+    with ledger_db(ctx, readonly=True) as db:
         written = reports.write_stats(db, out, period=span, date=date)
     _report(written)
 

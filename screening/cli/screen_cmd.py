@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
 
 from ..parse import iter_files
-from ..types import Failure, Finding
-from . import get_settings, shown
+from ..types import Finding
+from ._common import dumps, get_settings, operator_name, operator_option, shown
 
 FORMATS = click.Choice(["table", "json", "jsonl"])
-
-
-def _dumps(obj: object) -> str:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True)
 
 
 def _short(text: str, n: int = 80) -> str:
@@ -44,10 +39,12 @@ def format_finding(f: Finding) -> str:
 
 
 def _load_screener(ctx: click.Context, threshold: float | None):
-    from ..screen.engine import Screener
+    """The current model's screener. First use (no model, or a stale one after an update):
+    ``load_or_train`` catches exactly ``ModelNotTrainedError`` and trains explicitly, saying so
+    on stderr, so ``make demo`` and a first ``scan``/``check`` work as before."""
+    from ..learning.first_use import load_or_train
 
-    settings = get_settings(ctx)
-    return Screener.load(settings, threshold=threshold)
+    return load_or_train(get_settings(ctx), threshold=threshold)
 
 
 @click.command("scan")
@@ -77,7 +74,7 @@ def _load_screener(ctx: click.Context, threshold: float | None):
     help="重新筛查全部文件。默认跳过内容未改动且已用当前模型筛查过的文件（沿用台账中的结果）。",
 )
 @click.option("--department", default=None, help="登记到台账时，文件的制定（责任）部门。")
-@click.option("--operator", default=None, help="经办人姓名，写入操作记录。默认取配置项 operator。")
+@operator_option
 @click.option(
     "--lock-wait",
     type=click.FloatRange(0),
@@ -124,15 +121,12 @@ def scan_cmd(
     # The ledger first: a damaged or read-only one is refused before minutes of model loading.
     db = None if no_ledger else open_ledger(settings.ledger, wait_s=wait_s, on_wait=on_wait)
     screener = _load_screener(ctx, threshold)
-    failures: list[Failure] = []
-    all_findings: list[Finding] = []
-    totals = dict.fromkeys(("skipped", "new", "updated", "gone", "cases_created"), 0)
     show_bar = len(files) >= 10 and sys.stderr.isatty()
     items = sweep(
         screener,
         files,
         db=db,
-        operator=operator or settings.operator,
+        operator=operator_name(ctx, operator),
         department=department,
         rescan=rescan,
         roots=paths,
@@ -146,15 +140,9 @@ def scan_cmd(
             for item in items:
                 bar.update(1)
                 if item.failure is not None:
-                    failures.append(item.failure)
                     message = f"无法读取：{shown(item.failure.message)}"
                     click.echo(f"\n{message}" if show_bar else message, err=True)
                     continue
-                totals["skipped"] += item.skipped
-                if item.recorded is not None:
-                    for key in ("new", "updated", "gone", "cases_created"):
-                        totals[key] += getattr(item.recorded, key)
-                all_findings.extend(item.findings)
                 _emit(fmt, item)
     except KeyboardInterrupt:
         items.close()  # logs the sweep as interrupted while the ledger is still open
@@ -169,9 +157,11 @@ def scan_cmd(
             click.echo("\n已中断。", err=True)
         ctx.exit(130)
     st = screener.stats
+    summary = items.summary
+    failures, all_findings, totals = summary.failures, summary.findings, summary.ledger_totals()
     if fmt == "json":
         click.echo(
-            _dumps(
+            dumps(
                 {
                     "findings": [f.to_dict() for f in all_findings],
                     "failures": [f.to_dict() for f in failures],
@@ -212,7 +202,7 @@ def scan_cmd(
 def _emit(fmt: str, item) -> None:
     if fmt == "jsonl":
         for f in item.findings:
-            click.echo(_dumps(f.to_dict()))
+            click.echo(dumps(f.to_dict()))
     elif fmt == "table":
         title = item.title or ""
         note = "（未改动，沿用台账中的筛查结果）" if item.skipped else ""
@@ -247,7 +237,7 @@ def check_cmd(ctx: click.Context, text: str, fmt: str, threshold: float | None) 
     screener = _load_screener(ctx, threshold)
     findings = screener.check_text(text)
     if fmt == "json":
-        click.echo(_dumps({"findings": [f.to_dict() for f in findings], "engine": screener.engine}))
+        click.echo(dumps({"findings": [f.to_dict() for f in findings], "engine": screener.engine}))
         return
     if not findings:
         click.echo(f"未发现疑似问题（阈值 {screener.threshold:.3f}）。")

@@ -1,7 +1,8 @@
 """The knowledge corpus: review standards, notified cases and guidance, with their loaders."""
 
+from ..domain import CLASSES_1670, FAMILIES
 from .citations import map_citation, parse_citations
-from .schema import CLASSES_1670, FAMILIES, Case, Guidance, Provenance, Standard
+from .schema import Case, Guidance, Provenance, Standard
 from .store import (
     get_article,
     get_case,

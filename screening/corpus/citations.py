@@ -30,6 +30,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from ..lang.zh.numerals import to_cn, to_int
 from .xize2021 import XIZE2021_MAP
 
 BANFA, TIAOLI, XIZE, OTHER = "banfa", "tiaoli", "xize2021", "other"
@@ -109,21 +110,6 @@ _XIZE_HEADINGS = (
     "影响生产经营行为标准",
 )
 
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_UNITS = {"十": 10, "百": 100}
 _NUM = r"[0-9零〇一二两三四五六七八九十百]+"
 _CN_NUM = r"[一二三四五六七八九十]+"
 
@@ -154,28 +140,16 @@ class Citation:
 
 
 def cn_to_int(text: str) -> int:
-    """Chinese or Arabic numeral → int: 十四 → 14, 二十三 → 23, 一百零二 → 102, 3 → 3."""
-    if text.isdigit():
-        return int(text)
-    total, current = 0, 0
-    for ch in text:
-        if ch in _CN_DIGITS:
-            current = _CN_DIGITS[ch]
-        elif ch in _CN_UNITS:
-            total += (current or 1) * _CN_UNITS[ch]
-            current = 0
-        else:
-            raise ValueError(f"not a numeral: {text!r}")
-    return total + current
+    """Chinese or Arabic numeral → int: 十四 → 14, 二十三 → 23, 一百零二 → 102, 3 → 3
+    (``lang.zh.numerals.to_int``); ValueError when ``text`` is not a numeral."""
+    n = to_int(text)
+    if n is None:
+        raise ValueError(f"not a numeral: {text!r}")
+    return n
 
 
-def int_to_cn(n: int) -> str:
-    """int → Chinese numeral for article and item numbers (1–99): 14 → 十四, 23 → 二十三."""
-    digits = "零一二三四五六七八九"
-    if n < 10:
-        return digits[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
+# int → Chinese numeral for article and item numbers: 14 → 十四, 23 → 二十三, 102 → 一百零二.
+int_to_cn = to_cn
 
 
 def classify_title(title: str) -> str:

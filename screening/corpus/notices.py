@@ -33,24 +33,19 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
+from ..domain import CLASSES_1670, Class1670
 from ..errors import CorpusError, FileMissingError, NoticeFormatError
+from ..lang.zh.headings import NOTICE_HEADING_STYLES
+from ..lang.zh.numerals import to_int
+from ..lang.zh.regions import ADMIN_UNIT_SUFFIXES, PROVINCE_SHORT_NAMES, PROVINCES
 from ..types import Document
 from .citations import map_citation
-from .schema import CLASSES_1670, Case, Provenance
+from .schema import Case, Provenance
 
 IMPORTED_FILE = Path("cases") / "imported.jsonl"
 
 # --- headings ---------------------------------------------------------------------------------
 
-_NUM = r"[0-9０-９]{1,3}|[一二三四五六七八九十百零〇]{1,4}"
-# (name, level, pattern); lower level = higher in the document hierarchy.
-HEADING_STYLES: tuple[tuple[str, int, re.Pattern[str]], ...] = (
-    ("案例N", 0, re.compile(rf"^\s*[【\[]?(?:典型)?案例\s*({_NUM})\s*[】\]]?\s*[：:、.．]?\s*")),
-    ("一、", 1, re.compile(r"^\s*([一二三四五六七八九十百]{1,4})\s*、\s*")),
-    ("（一）", 2, re.compile(r"^\s*[（(]\s*([一二三四五六七八九十百]{1,4})\s*[）)]\s*")),
-    ("1.", 3, re.compile(r"^\s*([0-9０-９]{1,3})\s*[、.．](?![0-9])\s*")),
-    ("（1）", 4, re.compile(r"^\s*[（(]\s*([0-9０-９]{1,3})\s*[）)]\s*")),
-)
 _CASE_MARKERS = re.compile(r"违反|违背|排除|限制|妨碍|障碍|壁垒|滥用|未经许可|违规|指定|限定|规定“")
 _RECT_LABEL = re.compile(
     r"^\s*(处理情况|整改情况|处理结果|整改结果|处置情况|整改落实情况|纠正情况|整改措施|处理措施)\s*[：:]\s*"
@@ -61,28 +56,6 @@ _RECT_SENTENCE = re.compile(
 )
 _ORIGIN_LABEL = re.compile(r"^\s*(案例来源|线索来源|问题来源)\s*[：:]\s*")
 _VIOLATION = re.compile(r"(?:违反了?|违背了?|不符合)[^。；]*")
-
-_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
-
-
-def cn_number(text: str) -> int | None:
-    """Arabic or Chinese numerals up to 999."""
-    text = text.translate(str.maketrans("０１２３４５６７８９", "0123456789")).replace("〇", "零")
-    if text.isdigit():
-        return int(text)
-    total, cur = 0, 0
-    for ch in text:
-        if ch in _CN_DIGITS:
-            cur = _CN_DIGITS[ch]
-        elif ch == "十":
-            total += (cur or 1) * 10
-            cur = 0
-        elif ch == "百":
-            total += (cur or 1) * 100
-            cur = 0
-        else:
-            return None
-    return total + cur
 
 
 @dataclass
@@ -100,7 +73,7 @@ def _heading(text: str, style: tuple[str, int, re.Pattern[str]]) -> tuple[int, s
     m = style[2].match(text)
     if not m:
         return None
-    n = cn_number(m.group(1))
+    n = to_int(m.group(1))
     rest = text[m.end() :].strip()
     return (n, rest) if n is not None and rest else None
 
@@ -134,13 +107,13 @@ def split_sections(
 
 
 def _higher_heading(text: str, level: int) -> bool:
-    return any(lv < level and _heading(text, (n, lv, p)) for n, lv, p in HEADING_STYLES)
+    return any(lv < level and _heading(text, (n, lv, p)) for n, lv, p in NOTICE_HEADING_STYLES)
 
 
 def _case_like(s: Section) -> bool:
     """A case has a title-like heading (not "总体情况") and says what was violated."""
     text = s.heading + "".join(s.body)
-    if s.style == HEADING_STYLES[0][0]:
+    if s.style == NOTICE_HEADING_STYLES[0][0]:
         return len(text) >= 20  # labelled 案例N: the notice itself says it is a case
     title = _split_title(s.heading)[0]
     return len(title) >= 8 and len(text) >= 40 and bool(_CASE_MARKERS.search(text))
@@ -150,7 +123,7 @@ def best_split(paras: list[tuple[str, str]]) -> list[Section]:
     """The heading style whose sections most often read like cases (ties: higher style)."""
     best: list[Section] = []
     best_score = 0
-    for style in HEADING_STYLES:
+    for style in NOTICE_HEADING_STYLES:
         sections = split_sections(paras, style)
         score = sum(1 for s in sections if _case_like(s))
         if score > best_score:
@@ -202,68 +175,13 @@ def offending_spans(text: str) -> list[str]:
     return out
 
 
-PROVINCES = [
-    "北京市",
-    "天津市",
-    "上海市",
-    "重庆市",
-    "河北省",
-    "山西省",
-    "辽宁省",
-    "吉林省",
-    "黑龙江省",
-    "江苏省",
-    "浙江省",
-    "安徽省",
-    "福建省",
-    "江西省",
-    "山东省",
-    "河南省",
-    "湖北省",
-    "湖南省",
-    "广东省",
-    "海南省",
-    "四川省",
-    "贵州省",
-    "云南省",
-    "陕西省",
-    "甘肃省",
-    "青海省",
-    "台湾省",
-    "内蒙古自治区",
-    "广西壮族自治区",
-    "西藏自治区",
-    "宁夏回族自治区",
-    "新疆维吾尔自治区",
-    "新疆生产建设兵团",
-    "香港特别行政区",
-    "澳门特别行政区",
-]
-_SHORT_PROVINCES = {
-    "内蒙古": "内蒙古自治区",
-    "广西": "广西壮族自治区",
-    "西藏": "西藏自治区",
-    "宁夏": "宁夏回族自治区",
-    "新疆": "新疆维吾尔自治区",
-}
 _PROV_RE = re.compile(
     "|".join(
-        [*sorted(PROVINCES, key=len, reverse=True), *(f"{k}(?:自治区)?" for k in _SHORT_PROVINCES)]
+        [
+            *sorted(PROVINCES, key=len, reverse=True),
+            *(f"{k}(?:自治区)?" for k in PROVINCE_SHORT_NAMES),
+        ]
     )
-)
-_UNIT_SUFFIXES = (
-    "自治州",
-    "自治县",
-    "自治旗",
-    "地区",
-    "林区",
-    "新区",
-    "市",
-    "州",
-    "盟",
-    "县",
-    "区",
-    "旗",
 )
 _UNIT_STOP = set("局厅委办会司所院心部处站队组府馆中某等各和与及的在对有关")
 _AFTER_STOP = set("场政民级直属委域内外")
@@ -276,7 +194,7 @@ def extract_region(text: str | None) -> str | None:
     m = _PROV_RE.search(text[:60])
     if m:
         prov = m.group(0)
-        base = prov if prov in PROVINCES else _SHORT_PROVINCES[prov.removesuffix("自治区")]
+        base = prov if prov in PROVINCES else PROVINCE_SHORT_NAMES[prov.removesuffix("自治区")]
         pos = m.end()
     else:
         base, pos = "", 0
@@ -298,7 +216,7 @@ def _next_unit(text: str, pos: int) -> str | None:
         cand = text[pos:end]
         if not ("\u4e00" <= cand[-1] <= "\u9fff"):
             return None
-        for suffix in _UNIT_SUFFIXES:
+        for suffix in ADMIN_UNIT_SUFFIXES:
             name = cand[: -len(suffix)]
             if cand.endswith(suffix) and name and _unit_ok(name, suffix, text[end : end + 1]):
                 return cand
@@ -327,19 +245,19 @@ def _class_1670(title: str, text: str) -> str | None:
     if "负面清单" not in text and "准入" not in text:
         return None
     rules = (
-        ("主体违规", r"未经许可|违规(?:从事|进入|经营)|违背《市场准入负面清单|市场主体违规"),
+        (Class1670.ENTITY, r"未经许可|违规(?:从事|进入|经营)|违背《市场准入负面清单|市场主体违规"),
         (
-            "审批违规",
+            Class1670.APPROVAL,
             r"审批(?:超时|不规范|时限)|未按.{0,8}规定开展审批|未及时.{0,12}办理|受理流程不规范|办件超时",
         ),
         (
-            "隐性壁垒",
+            Class1670.HIDDEN_BARRIER,
             r"准入障碍|准入条件|准入门槛|壁垒|限制|排除|指定|限定|独家|特许经营|增设|前置条件|干预|垄断",
         ),
     )
     for cls, pattern in rules:
         if re.search(pattern, title):
-            return cls
+            return cls.value
     return None
 
 
@@ -362,7 +280,7 @@ def _notice_info(preamble: list[str], doc: Document | None) -> NoticeInfo:
         if (
             p.endswith(("。", "：", ":"))
             or len(p) > 60
-            or any(st[2].match(p) for st in HEADING_STYLES)
+            or any(st[2].match(p) for st in NOTICE_HEADING_STYLES)
         ):
             break  # the notice's first sentence, not its title
         head.append(p)

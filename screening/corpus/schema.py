@@ -7,12 +7,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-# 1670号 classes of market-access violations.
-CLASSES_1670 = ("审批违规", "主体违规", "隐性壁垒", "其他")
-
-# The four standard families of 《实施办法》 (chapter 2 sections 1–4: articles 9–12, 13–17, 18–20,
-# 21–23; article 24, section 5, is the catch-all for all four).
-FAMILIES = ("限制市场准入和退出", "限制商品要素自由流动", "影响生产经营成本", "影响生产经营行为")
+# The standard families and 1670号 classes live in ``screening.domain``; these names stay for the
+# modules that still import them from here.
+from ..domain import CLASSES_1670 as CLASSES_1670
+from ..domain import FAMILIES as FAMILIES
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,7 @@
 """The review ledger (工作台账): documents, findings, cases, their lifecycle and audit trail."""
 
+from ..domain import CLASSES_1670, SOURCES, STATES
 from .cases import (
-    CLASSES_1670,
-    SOURCES,
-    STATES,
     add_note,
     assign,
     case_actions,

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from ..domain import CLASSES_1670, SOURCES, STATES, CaseState
 from ..errors import (
     CaseNotFoundError,
     DepartmentNotFoundError,
@@ -28,17 +29,16 @@ from ..errors import (
 from .db import calendar, dumps, insert_row, now
 from .workdays import DEFAULT_VERIFY_DAYS, parse_date
 
-PENDING = "待核查"
-VERIFYING = "核查中"
-CONFIRMED = "已认定"
-DISMISSED = "已排除"
-RECTIFYING = "整改中"
-REVIEWING = "待复核"
-CLOSED = "已销号"
-STATES = (PENDING, VERIFYING, CONFIRMED, DISMISSED, RECTIFYING, REVIEWING, CLOSED)
-
-SOURCES = ("筛查发现", "投诉举报", "上级交办", "效能评估", "公开信息搜集", "自查")
-CLASSES_1670 = ("审批违规", "主体违规", "隐性壁垒", "其他")
+# Case states as plain strings (the values of domain.CaseState), as the ledger stores them.
+# STATES, SOURCES and CLASSES_1670 are re-exported from domain for the modules that import them
+# from here.
+PENDING = CaseState.PENDING.value
+VERIFYING = CaseState.VERIFYING.value
+CONFIRMED = CaseState.CONFIRMED.value
+DISMISSED = CaseState.DISMISSED.value
+RECTIFYING = CaseState.RECTIFYING.value
+REVIEWING = CaseState.REVIEWING.value
+CLOSED = CaseState.CLOSED.value
 
 # action → (Chinese label, {from_state: allowed target states})
 TRANSITIONS: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
@@ -130,7 +130,7 @@ def cases_as_of(db: Database, cases: list[dict[str, Any]], day: dt.date) -> list
                 state["status"] = action["to_state"]
             state["updated_at"] = action["at"]
         if not isinstance(state["standards"], list):
-            state = _decode(state)
+            state = decode_case(state)
         out.append(state)
     return out
 
@@ -140,13 +140,14 @@ def excerpt(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def _require(value: str | None, action: str, field: str, option: str) -> str:
+def require_field(value: str | None, action: str, field: str, option: str) -> str:
     if value is None or not str(value).strip():
         raise MissingFieldError(action=action, field=field, option=option)
     return str(value).strip()
 
 
-def _decode(row: dict[str, Any]) -> dict[str, Any]:
+def decode_case(row: dict[str, Any]) -> dict[str, Any]:
+    """A ``cases`` row as the ledger functions return it: ``standards`` decoded to a list."""
     row = dict(row)
     row["standards"] = json.loads(row["standards"]) if row.get("standards") else []
     return row
@@ -156,10 +157,10 @@ def get_case(db: Database, case_id: int) -> dict[str, Any]:
     rows = list(db.query("select * from cases where id = ?", [case_id]))
     if not rows:
         raise CaseNotFoundError(case_id=case_id)
-    return _decode(rows[0])
+    return decode_case(rows[0])
 
 
-def _log(
+def log_action(
     db: Database,
     case_id: int,
     action: str,
@@ -200,7 +201,7 @@ def create_case(
     document_id: int | None = None,
 ) -> int:
     """A new case in 待核查, with its 'create' action; returns the case id."""
-    operator = _require(operator, "新建案件", "经办人", "--operator")
+    operator = require_field(operator, "新建案件", "经办人", "--operator")
     if source not in SOURCES:
         raise InvalidValueError(
             field="案件来源", value=source, hint=f"可选：{'、'.join(SOURCES)}。"
@@ -228,7 +229,9 @@ def create_case(
         case_id = insert_row(db, "cases", row)
         fields = {k: v for k, v in row.items() if k in TRACKED}
         data = {SET_KEY: fields}
-        _log(db, case_id, "create", operator, None, PENDING, f"来源：{source}", data, at=stamp)
+        log_action(
+            db, case_id, "create", operator, None, PENDING, f"来源：{source}", data, at=stamp
+        )
     return int(case_id)
 
 
@@ -245,7 +248,7 @@ def _transition(
     data: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     label, table = TRANSITIONS[action]
-    operator = _require(operator, label, "经办人", "--operator")
+    operator = require_field(operator, label, "经办人", "--operator")
     with db.atomic():
         case = get_case(db, case_id)
         state = case["status"]
@@ -269,7 +272,7 @@ def _transition(
             raise StaleVersionError(case_id=case_id, expected=case["version"], actual=actual)
         if changes:
             data = {**(data or {}), SET_KEY: {k: v for k, v in changes.items() if k in TRACKED}}
-        _log(db, case_id, action, operator, state, target, note, data, at=stamp)
+        log_action(db, case_id, action, operator, state, target, note, data, at=stamp)
         return get_case(db, case_id)
 
 
@@ -290,8 +293,8 @@ def assign(
     The deadline is ``deadline`` when given, else ``days`` (default 3) working days after
     ``today``, skipping weekends and the ledger's holiday calendar.
     """
-    department = _require(department, "交办核查", "责任部门", "--department")
-    assignee = _require(assignee, "交办核查", "核查人", "--assignee")
+    department = require_field(department, "交办核查", "责任部门", "--department")
+    assignee = require_field(assignee, "交办核查", "核查人", "--assignee")
     if db["departments"].count_where("name = ?", [department]) == 0:
         raise DepartmentNotFoundError(name=department)
     if deadline is not None:
@@ -329,7 +332,7 @@ def decide(
     expected_version: int | None = None,
 ) -> dict[str, Any]:
     """核查中 → 已认定 (``confirmed``) or 已排除; the reason is required either way."""
-    reason = _require(reason, "认定或排除", "认定/排除理由", "--reason")
+    reason = require_field(reason, "认定或排除", "认定/排除理由", "--reason")
     changes: dict[str, Any] = {"decision_reason": reason}
     if class_1670 is not None:
         if class_1670 not in CLASSES_1670:
@@ -365,8 +368,8 @@ def rectify(
     expected_version: int | None = None,
 ) -> dict[str, Any]:
     """已认定/待复核 → 整改中 with measures, responsible person and deadline."""
-    measures = _require(measures, "部署整改", "整改措施", "--measures")
-    responsible = _require(responsible, "部署整改", "整改责任人", "--responsible")
+    measures = require_field(measures, "部署整改", "整改措施", "--measures")
+    responsible = require_field(responsible, "部署整改", "整改责任人", "--responsible")
     if deadline is None or not str(deadline).strip():
         raise MissingFieldError(action="部署整改", field="整改期限", option="--deadline")
     due = parse_date(deadline, "整改期限").isoformat()
@@ -381,7 +384,7 @@ def rectify(
             changes={"measures": measures, "responsible": responsible, "rectify_deadline": due},
             note=f"整改措施：{measures}；责任人：{responsible}；期限：{due}",
         )
-        db["rectifications"].insert(
+        db.table("rectifications").insert(
             {
                 "case_id": case_id,
                 "measures": measures,
@@ -439,7 +442,7 @@ def reopen(
     db: Database, case_id: int, *, reason: str, operator: str, expected_version: int | None = None
 ) -> dict[str, Any]:
     """已排除/已销号 → 待核查; the reason is required and the old assignment is cleared."""
-    reason = _require(reason, "重新打开", "重新打开的理由", "--reason")
+    reason = require_field(reason, "重新打开", "重新打开的理由", "--reason")
     return _transition(
         db,
         case_id,
@@ -454,11 +457,11 @@ def reopen(
 
 def add_note(db: Database, case_id: int, *, note: str, operator: str) -> None:
     """A remark in the audit trail; the state and version do not change."""
-    note = _require(note, "添加备注", "备注内容", "--text")
-    operator = _require(operator, "添加备注", "经办人", "--operator")
+    note = require_field(note, "添加备注", "备注内容", "--text")
+    operator = require_field(operator, "添加备注", "经办人", "--operator")
     with db.atomic():
         state = get_case(db, case_id)["status"]
-        _log(db, case_id, "note", operator, state, state, note)
+        log_action(db, case_id, "note", operator, state, state, note)
 
 
 def is_overdue(case: dict[str, Any], today: dt.date) -> bool:
@@ -495,7 +498,7 @@ def list_cases(
     sql = (
         "select * from cases" + (" where " + " and ".join(where) if where else "") + " order by id"
     )
-    cases = [_decode(r) for r in db.query(sql, params)]
+    cases = [decode_case(r) for r in db.query(sql, params)]
     if overdue:
         day = today or dt.date.today()
         cases = [c for c in cases if is_overdue(c, day)]

@@ -33,11 +33,11 @@ MEMORY = ":memory:"
 
 @MIGRATIONS(name="0001_initial")
 def _m0001_initial(db: Database) -> None:
-    db["departments"].create(
+    db.table("departments").create(
         {"id": int, "name": str, "contact": str, "note": str, "created_at": str}, pk="id"
     )
-    db["departments"].create_index(["name"], unique=True)
-    db["documents"].create(
+    db.table("departments").create_index(["name"], unique=True)
+    db.table("documents").create(
         {
             "id": int,
             "path": str,
@@ -51,8 +51,8 @@ def _m0001_initial(db: Database) -> None:
         },
         pk="id",
     )
-    db["documents"].create_index(["path"], unique=True)
-    db["clauses"].create(
+    db.table("documents").create_index(["path"], unique=True)
+    db.table("clauses").create(
         {
             "id": int,
             "document_id": int,
@@ -67,8 +67,8 @@ def _m0001_initial(db: Database) -> None:
         pk="id",
         foreign_keys=[("document_id", "documents", "id")],
     )
-    db["clauses"].create_index(["document_id", "doc_sha256", "idx"], unique=True)
-    db["cases"].create(
+    db.table("clauses").create_index(["document_id", "doc_sha256", "idx"], unique=True)
+    db.table("cases").create(
         {
             "id": int,
             "status": str,
@@ -97,8 +97,8 @@ def _m0001_initial(db: Database) -> None:
         foreign_keys=[("document_id", "documents", "id")],
     )
     for cols in (["status"], ["department"], ["source"]):
-        db["cases"].create_index(cols)
-    db["findings"].create(
+        db.table("cases").create_index(cols)
+    db.table("findings").create(
         {
             "id": int,
             "finding_id": str,
@@ -118,9 +118,9 @@ def _m0001_initial(db: Database) -> None:
         pk="id",
         foreign_keys=[("document_id", "documents", "id"), ("case_id", "cases", "id")],
     )
-    db["findings"].create_index(["finding_id"], unique=True)
-    db["findings"].create_index(["document_id", "status"])
-    db["actions"].create(
+    db.table("findings").create_index(["finding_id"], unique=True)
+    db.table("findings").create_index(["document_id", "status"])
+    db.table("actions").create(
         {
             "id": int,
             "case_id": int,
@@ -135,8 +135,8 @@ def _m0001_initial(db: Database) -> None:
         pk="id",
         foreign_keys=[("case_id", "cases", "id")],
     )
-    db["actions"].create_index(["case_id"])
-    db["complaints"].create(
+    db.table("actions").create_index(["case_id"])
+    db.table("complaints").create(
         {
             "id": int,
             "case_id": int,
@@ -151,7 +151,7 @@ def _m0001_initial(db: Database) -> None:
         pk="id",
         foreign_keys=[("case_id", "cases", "id")],
     )
-    db["feedback"].create(
+    db.table("feedback").create(
         {
             "id": int,
             "case_id": int,
@@ -164,7 +164,7 @@ def _m0001_initial(db: Database) -> None:
         pk="id",
         foreign_keys=[("case_id", "cases", "id"), ("complaint_id", "complaints", "id")],
     )
-    db["rectifications"].create(
+    db.table("rectifications").create(
         {
             "id": int,
             "case_id": int,
@@ -177,7 +177,7 @@ def _m0001_initial(db: Database) -> None:
         pk="id",
         foreign_keys=[("case_id", "cases", "id")],
     )
-    db["attachments"].create(
+    db.table("attachments").create(
         {
             "id": int,
             "case_id": int,
@@ -190,29 +190,30 @@ def _m0001_initial(db: Database) -> None:
         pk="id",
         foreign_keys=[("case_id", "cases", "id")],
     )
-    db["calendar"].create({"day": str, "kind": str, "note": str}, pk="day")  # holiday | workday
+    # kind: holiday | workday
+    db.table("calendar").create({"day": str, "kind": str, "note": str}, pk="day")
 
 
 @MIGRATIONS(name="0002_sweeps_and_hotline")
 def _m0002_sweeps_and_hotline(db: Database) -> None:
     # Which model screened a document last: an unchanged file is skipped on re-sweeps only
     # when the same model already screened it.
-    db["documents"].add_column("screened_with", str)
-    db["documents"].add_column("screened_at", str)
+    db.table("documents").add_column("screened_with", str)
+    db.table("documents").add_column("screened_at", str)
     # Hotline work orders: their own id (idempotent re-import), where they came from, the reply
     # deadline and the engine's suggestions for the complaint text.
     for name in ("external_id", "title", "content_hash", "reply_due", "screening", "source_file"):
-        db["complaints"].add_column(name, str)
-    db["complaints"].add_column("source_row", int)
-    db["complaints"].add_column("duplicate_of", int)
+        db.table("complaints").add_column(name, str)
+    db.table("complaints").add_column("source_row", int)
+    db.table("complaints").add_column("duplicate_of", int)
     db.execute(
         "create unique index idx_complaints_channel_external_id on complaints "
         "(channel, external_id) where external_id is not null and external_id != ''"
     )
-    db["complaints"].create_index(["content_hash"])
-    db["complaints"].create_index(["case_id"])
-    db["feedback"].create_index(["case_id"])
-    db["findings"].create_index(["case_id"])
+    db.table("complaints").create_index(["content_hash"])
+    db.table("complaints").create_index(["case_id"])
+    db.table("feedback").create_index(["case_id"])
+    db.table("findings").create_index(["case_id"])
 
 
 @MIGRATIONS(name="0003_sweep_log")
@@ -220,7 +221,7 @@ def _m0003_sweep_log(db: Database) -> None:
     # One row per sweep (who ran it, over what, with which model, how it ended), and the files
     # a sweep could not read: a scanned or encrypted file must be reviewed by hand, so the
     # ledger keeps it listed until a later sweep reads it.
-    db["sweeps"].create(
+    db.table("sweeps").create(
         {
             "id": int,
             "started_at": str,
@@ -241,7 +242,7 @@ def _m0003_sweep_log(db: Database) -> None:
         },
         pk="id",
     )
-    db["unreadable"].create(
+    db.table("unreadable").create(
         {
             "id": int,
             "path": str,
@@ -256,7 +257,7 @@ def _m0003_sweep_log(db: Database) -> None:
         pk="id",
         foreign_keys=[("sweep_id", "sweeps", "id")],
     )
-    db["unreadable"].create_index(["path"], unique=True)
+    db.table("unreadable").create_index(["path"], unique=True)
 
 
 @MIGRATIONS(name="0004_screenings")
@@ -264,13 +265,13 @@ def _m0004_screenings(db: Database) -> None:
     # Every time a document is screened and recorded (documents.last_seen is overwritten by the
     # next sweep): reports count the documents screened in a period from these rows, so a
     # report for a past quarter does not change when the files are swept again later.
-    db["screenings"].create(
+    db.table("screenings").create(
         {"id": int, "document_id": int, "sha256": str, "at": str, "engine": str, "findings": int},
         pk="id",
         foreign_keys=[("document_id", "documents", "id")],
     )
-    db["screenings"].create_index(["document_id"])
-    db["screenings"].create_index(["at"])
+    db.table("screenings").create_index(["document_id"])
+    db.table("screenings").create_index(["at"])
     # Ledgers from before: what is known is the first and the last sighting.
     db.execute(
         "insert into screenings (document_id, sha256, at, engine) "
@@ -291,6 +292,15 @@ def now() -> str:
 def schema_version(db: Database) -> int:
     """Number of migrations applied (also mirrored in ``PRAGMA user_version``)."""
     return len(MIGRATIONS.applied(db))
+
+
+def migration_names() -> list[str]:
+    """The names of every schema migration this version knows, in the order they apply.
+
+    (sqlite-utils has no public list of a set's migrations; on an empty database every one of
+    them is pending.)
+    """
+    return [m.name for m in MIGRATIONS.pending(Database(memory=True))]
 
 
 T = TypeVar("T")
@@ -522,7 +532,7 @@ def _prepare(
             # (a cut may lose the last commits, never half of one) and avoids an fsync per commit.
             db.execute("PRAGMA synchronous=NORMAL")
         _check(db, target, readonly=readonly, on_damage=on_damage)
-        known = {m.name for m in MIGRATIONS._migrations}
+        known = set(migration_names())
         unknown = [m.name for m in MIGRATIONS.applied(db) if m.name not in known]
     except sqlite3.OperationalError as exc:
         if is_busy(exc):
@@ -590,7 +600,9 @@ def insert_row(db: Database, table: str, values: dict[str, Any]) -> int:
         f"insert into [{table}] ({', '.join(f'[{c}]' for c in cols)}) "
         f"values ({', '.join('?' for _ in cols)})"
     )
-    return int(db.execute(sql, [values[c] for c in cols]).lastrowid)
+    rowid = db.execute(sql, [values[c] for c in cols]).lastrowid
+    assert rowid is not None  # an insert always sets it
+    return rowid
 
 
 def update_row(db: Database, table: str, pk: int, values: dict[str, Any]) -> None:
@@ -616,7 +628,7 @@ def set_calendar_day(db: Database, day: str | dt.date, *, workday: bool, note: s
     """Mark ``day`` as a public holiday, or (``workday=True``) as a 调休 working weekend day."""
     d = parse_date(day)
     with db.atomic():
-        db["calendar"].upsert(
+        db.table("calendar").upsert(
             {"day": d.isoformat(), "kind": "workday" if workday else "holiday", "note": note},
             pk="day",
         )

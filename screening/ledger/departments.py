@@ -7,21 +7,21 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..errors import DepartmentExistsError
-from .cases import CLOSED, DISMISSED, _require
-from .db import now
+from .cases import CLOSED, DISMISSED, require_field
+from .db import insert_row, now
 
 
 def add_department(db: Database, name: str, *, contact: str = "", note: str = "") -> int:
-    name = _require(name, "添加部门", "部门名称", "NAME")
+    name = require_field(name, "添加部门", "部门名称", "NAME")
     with db.atomic():
         if db["departments"].count_where("name = ?", [name]):
             raise DepartmentExistsError(name=name)
-        pk = (
-            db["departments"]
-            .insert({"name": name, "contact": contact, "note": note, "created_at": now()})
-            .last_pk
+        pk = insert_row(
+            db,
+            "departments",
+            {"name": name, "contact": contact, "note": note, "created_at": now()},
         )
-    return int(pk)
+    return pk
 
 
 def list_departments(db: Database) -> list[dict[str, Any]]:

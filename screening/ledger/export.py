@@ -41,7 +41,7 @@ FIELD_LABELS = {**dict(COLUMNS), "summary": "摘要", "version": "版本"}
 
 def case_context(db: Database, case: dict[str, Any]) -> dict[str, Any]:
     """The rows around a case: its document, active findings (clauses) and complaints."""
-    doc = db["documents"].get(case["document_id"]) if case["document_id"] else None
+    doc = db.table("documents").get(case["document_id"]) if case["document_id"] else None
     findings = list(
         db.query(
             "select f.id, f.clause, f.standard, f.data, c.article_path from findings f "

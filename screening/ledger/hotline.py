@@ -301,7 +301,7 @@ def _cell(value: Any) -> str:
 
 
 def _find_header(rows: list[list[Any]], custom: Mapping[str, str]) -> tuple[int, dict[str, int]]:
-    best = (-1, {})
+    best: tuple[int, dict[str, int]] = (-1, {})
     for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         found = match_columns(row, custom)
         if "content" in found and len(found) >= 2 and len(found) > len(best[1]):

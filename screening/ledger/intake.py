@@ -9,14 +9,15 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from ..domain import SOURCES, Source
 from ..errors import FileMissingError, InvalidValueError, LedgerError
-from .cases import SOURCES, _require, add_note, create_case, excerpt, get_case
-from .db import calendar, now
+from .cases import add_note, create_case, excerpt, get_case, require_field
+from .db import calendar, insert_row, now
 from .workdays import parse_date
 
 DEFAULT_REPLY_DAYS = 15  # 投诉举报反馈时限：默认 15 个工作日
 # Sources a person registers by hand; 筛查发现 comes from sweeps, 投诉举报 from complaints.
-MANUAL_SOURCES = tuple(s for s in SOURCES if s not in ("筛查发现", "投诉举报"))
+MANUAL_SOURCES = tuple(s for s in SOURCES if s not in (Source.SCREENING, Source.COMPLAINT))
 
 
 def reply_due(db: Database, received_at: str, days: int) -> str:
@@ -47,14 +48,14 @@ def add_complaint(
     joins (a repeat complaint about the same matter); either way the case's trail records it.
     The reply deadline is ``reply_days`` working days after ``received_at``.
     """
-    content = _require(content, "登记投诉举报", "投诉举报内容", "--content")
+    content = require_field(content, "登记投诉举报", "投诉举报内容", "--content")
     received = received_at or now()
     short = title or excerpt(content)
     with db.atomic():
         if case_id is None:
             case_id = create_case(
                 db,
-                source="投诉举报",
+                source=Source.COMPLAINT.value,
                 title=short,
                 summary=content,
                 operator=operator,
@@ -67,7 +68,7 @@ def add_complaint(
             where = "、".join(x for x in (channel, f"工单 {ext}" if ext else "") if x)
             note = "合并同一事项的投诉举报" + (f"（{where}）" if where else "") + f"：{short}"
             add_note(db, case_id, note=note, operator=operator)
-        db["complaints"].insert(
+        db.table("complaints").insert(
             {
                 "case_id": case_id,
                 "received_at": received,
@@ -101,24 +102,22 @@ def add_feedback(
     complaint_id: int | None = None,
 ) -> int:
     """Record the reply given to a complainant (反馈); also noted in the case's trail."""
-    content = _require(content, "登记反馈", "反馈内容", "--content")
+    content = require_field(content, "登记反馈", "反馈内容", "--content")
     with db.atomic():
         add_note(db, case_id, note=f"反馈投诉举报人：{content}", operator=operator)
-        pk = (
-            db["feedback"]
-            .insert(
-                {
-                    "case_id": case_id,
-                    "complaint_id": complaint_id,
-                    "at": now(),
-                    "operator": operator,
-                    "channel": channel,
-                    "content": content,
-                }
-            )
-            .last_pk
+        pk = insert_row(
+            db,
+            "feedback",
+            {
+                "case_id": case_id,
+                "complaint_id": complaint_id,
+                "at": now(),
+                "operator": operator,
+                "channel": channel,
+                "content": content,
+            },
         )
-    return int(pk)
+    return pk
 
 
 def add_attachment(
@@ -136,21 +135,19 @@ def add_attachment(
             note=f"添加附件：{p.name}（{note}）" if note else f"添加附件：{p.name}",
             operator=operator,
         )
-        pk = (
-            db["attachments"]
-            .insert(
-                {
-                    "case_id": case_id,
-                    "path": str(p),
-                    "sha256": digest,
-                    "note": note,
-                    "added_at": now(),
-                    "operator": operator,
-                }
-            )
-            .last_pk
+        pk = insert_row(
+            db,
+            "attachments",
+            {
+                "case_id": case_id,
+                "path": str(p),
+                "sha256": digest,
+                "note": note,
+                "added_at": now(),
+                "operator": operator,
+            },
         )
-    return int(pk)
+    return pk
 
 
 def register_case(
@@ -180,7 +177,7 @@ def register_case(
             "投诉举报用 screening complaints add 或 import 登记。"
         )
         raise InvalidValueError(field="案件来源", value=source, hint=hint)
-    content = _require(content, "登记案件", "问题描述", "--content")
+    content = require_field(content, "登记案件", "问题描述", "--content")
     document_id = None
     if document is not None:
         from .record import ledger_path

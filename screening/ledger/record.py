@@ -16,13 +16,14 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from ..domain import CLASSES_1670, Source
 from ..types import Document, Finding
-from .cases import CLASSES_1670, CLOSED, SOURCES, _log, _require, create_case, excerpt
+from .cases import CLOSED, create_case, excerpt, log_action, require_field
 from .db import dumps, insert_row, now, update_row
 
 ACTIVE = "active"
 GONE = "gone"
-SCREENING_SOURCE = SOURCES[0]  # 筛查发现
+SCREENING_SOURCE = Source.SCREENING.value  # 筛查发现
 
 
 @dataclass(frozen=True)
@@ -131,10 +132,15 @@ def _case_title(doc: Document, f: Finding) -> str:
 
 
 def _remark(
-    db: Database, case_id: int, action: str, operator: str, note: str, data: dict | None = None
+    db: Database,
+    case_id: int,
+    action: str,
+    operator: str,
+    note: str,
+    data: dict[str, Any] | None = None,
 ) -> None:
-    state = db["cases"].get(case_id)["status"]
-    _log(db, case_id, action, operator, state, state, note, data)
+    state = db.table("cases").get(case_id)["status"]
+    log_action(db, case_id, action, operator, state, state, note, data)
 
 
 def _carry_over_case(db: Database, doc_id: int, f: Finding) -> int | None:
@@ -164,7 +170,7 @@ def record_findings(
 
     ``engine`` is the id of the model that produced the findings (see ``document_unchanged``).
     """
-    operator = _require(operator, "登记筛查结果", "经办人", "--operator")
+    operator = require_field(operator, "登记筛查结果", "经办人", "--operator")
     stamp = now()
     new = updated = gone = created = carried = 0
     with db.atomic():
@@ -176,7 +182,7 @@ def record_findings(
                 "select id from cases where document_id = ? and status != ?", [doc_id, CLOSED]
             ).fetchall():
                 _remark(db, case_id, "moved", operator, note, {"from": moved_from})
-        dept = db["documents"].get(doc_id)["department"]
+        dept = db.table("documents").get(doc_id)["department"]
         seen: set[str] = set()
         for f in findings:
             if f.finding_id in seen:

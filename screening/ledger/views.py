@@ -75,7 +75,7 @@ def case_detail(db: Database, case_id: int, *, include_contacts: bool = False) -
     case = get_case(db, case_id)
     document = None
     if case["document_id"]:
-        doc = db["documents"].get(case["document_id"])
+        doc = db.table("documents").get(case["document_id"])
         document = {
             "id": doc["id"],
             "title": redact.value(doc["title"]),

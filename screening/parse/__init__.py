@@ -9,6 +9,7 @@ type), dispatches, and in batches turns every :class:`~screening.errors.InputErr
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import os
 from collections.abc import Iterable, Iterator
@@ -26,7 +27,8 @@ from ..errors import (
     UnsupportedTypeError,
 )
 from ..types import Document, Failure
-from ._build import file_sha256
+from ._build import DocumentBuilder, file_sha256
+from .metadata import with_doc_type
 
 # format -> (module, human label). Order is the order shown to users.
 FORMATS: dict[str, tuple[str, str]] = {
@@ -203,6 +205,7 @@ def parse_file(
     module = importlib.import_module(f"{__name__}.{FORMATS[detected.format][0]}")
     digest = sha256 or file_sha256(path)
     doc: Document = module.parse(path, digest, settings, detected.format)
+    doc = dataclasses.replace(doc, metadata=with_doc_type(doc.metadata, path))
     if detected.mislabelled:
         note = f"文件扩展名为 {path.suffix}，实际内容为{detected.what}，已按实际格式读取。"
         doc = _with_warning(doc, note)
@@ -210,8 +213,6 @@ def parse_file(
 
 
 def _with_warning(doc: Document, note: str) -> Document:
-    import dataclasses
-
     return dataclasses.replace(doc, warnings=(*doc.warnings, note))
 
 
@@ -255,8 +256,10 @@ __all__ = [
     "EXTENSIONS",
     "FORMATS",
     "Detected",
+    "DocumentBuilder",
     "check_file",
     "detect_format",
+    "file_sha256",
     "iter_files",
     "parse_file",
     "parse_many",

@@ -9,6 +9,8 @@ from typing import Any
 
 from ..config import Settings
 from ..errors import CorruptFileError, EncryptedFileError
+from ..lang.zh.headings import CIRCLED, TIANGAN, WORD_HEADING_STYLE_PREFIXES
+from ..lang.zh.numerals import LEGAL_DIGITS, to_cn, to_cn_digits
 from ..types import HEADING, Document
 from ._build import DocumentBuilder, open_zip_guarded
 from ._layout import guess_kind
@@ -25,33 +27,17 @@ def _w(name: str) -> str:
 
 # --- numbering ----------------------------------------------------------------------------------
 
-_CN_DIGITS = "零一二三四五六七八九"
-_CN_LEGAL = "零壹贰叁肆伍陆柒捌玖"
-_TIANGAN = "甲乙丙丁戊己庚辛壬癸"
-_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+# 大写 digits as this parser renders Word's legal numbering: digit for digit, 十 → 拾, 百 kept.
+_LEGAL = str.maketrans("零一二三四五六七八九十", LEGAL_DIGITS + "拾")
 
 
-def chinese_number(n: int, digits: str = _CN_DIGITS, ten: str = "十") -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 105 → 一百零五 (what Word's chineseCounting shows)."""
-    if n <= 0:
-        return digits[0]
-    if n < 10:
-        return digits[n]
-    if n < 20:
-        return ten + (digits[n % 10] if n % 10 else "")
-    if n < 100:
-        return digits[n // 10] + ten + (digits[n % 10] if n % 10 else "")
-    if n < 1000:
-        rest = n % 100
-        tail = (
-            ""
-            if rest == 0
-            else (digits[0] if rest < 10 else "") + chinese_number(rest, digits, ten)
-        )
-        if 10 <= rest < 20:
-            tail = digits[1] + tail  # 一百一十二
-        return digits[n // 100] + "百" + tail
-    return str(n)
+def chinese_number(n: int, *, legal: bool = False) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 105 → 一百零五 (what Word's chineseCounting shows);
+    0 and below → 零, 1000 and above stay Arabic. ``legal``: 壹, 拾贰 … (chineseLegalSimplified)."""
+    if n >= 1000:
+        return str(n)
+    text = to_cn(max(n, 0))
+    return text.translate(_LEGAL) if legal else text
 
 
 def _roman(n: int) -> str:
@@ -90,13 +76,13 @@ def format_number(n: int, fmt: str) -> str:
     if fmt in _CN_COUNTING:
         return chinese_number(n)
     if fmt == "ideographDigital":
-        return "".join("〇一二三四五六七八九"[int(d)] for d in str(n))
+        return to_cn_digits(n)
     if fmt in ("chineseLegalSimplified", "ideographLegalTraditional"):
-        return chinese_number(n, _CN_LEGAL, "拾")
+        return chinese_number(n, legal=True)
     if fmt in ("ideographTraditional",):
-        return _TIANGAN[(n - 1) % 10]
+        return TIANGAN[(n - 1) % 10]
     if fmt == "decimalEnclosedCircle" or fmt == "decimalEnclosedCircleChinese":
-        return _CIRCLED[n - 1] if 1 <= n <= len(_CIRCLED) else str(n)
+        return CIRCLED[n - 1] if 1 <= n <= len(CIRCLED) else str(n)
     if fmt == "decimalFullWidth":
         return "".join(chr(ord(c) + 0xFEE0) for c in str(n))
     if fmt == "decimalZero":
@@ -124,7 +110,7 @@ def _num_fmt(lvl: Any) -> str:
     if val == "custom":
         sample = (fmt.get(_w("format")) or "").split(",")[0].strip()
         return _CUSTOM_FORMATS.get(sample, "decimal")
-    return val
+    return str(val)
 
 
 class Numbering:
@@ -216,7 +202,7 @@ class Styles:
     def is_heading(self, style_id: str | None) -> bool:
         for st in self._chain(style_id):
             name = (self.name(st.get(_w("styleId"))) or "").lower()
-            if name.startswith(("heading", "title", "标题")):
+            if name.startswith(WORD_HEADING_STYLE_PREFIXES):
                 return True
             if st.find(f"{_w('pPr')}/{_w('outlineLvl')}") is not None:
                 return True

@@ -137,7 +137,7 @@ def _cjk_len(text: str) -> int:
 
 def _main_container(body: Any) -> Any:
     """The element holding most non-link Chinese text directly in its paragraphs."""
-    from bs4 import NavigableString
+    from bs4.element import NavigableString
 
     scores: dict[int, float] = {}
     elements: dict[int, Any] = {}
@@ -182,7 +182,7 @@ class _Lines:
         self.builder.add(text, kind=kind or guess_kind(text))
 
     def walk(self, el: Any) -> None:
-        from bs4 import Comment, NavigableString, Tag
+        from bs4.element import Comment, NavigableString, Tag
 
         for child in el.children:
             if isinstance(child, Comment):

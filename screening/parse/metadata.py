@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
+from ..lang.zh.doctypes import TITLE_TYPES, doc_type
+from ..lang.zh.numerals import to_int
 from ..types import Metadata
 
 # --- 文号 -------------------------------------------------------------------------------------
@@ -19,23 +23,6 @@ _DOC_NUMBER_LABEL = re.compile(r"^(?:发文字号|文号|发文号|索引号|文
 
 # --- dates --------------------------------------------------------------------------------------
 
-_CN_DIGIT = {
-    "〇": 0,
-    "○": 0,
-    "零": 0,
-    "Ｏ": 0,
-    "O": 0,
-    "0": 0,
-    "一": 1,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
 _CN_YEAR = "〇○零Ｏ0一二三四五六七八九"
 _CN_NUM = "一二三四五六七八九十"
 DATE_ARABIC = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
@@ -46,17 +33,9 @@ DATE_ISO = re.compile(r"((?:19|20)\d\d)[-/.](\d{1,2})[-/.](\d{1,2})")
 _DATE_LABEL = re.compile(r"(?:成文日期|印发日期|发文日期|发布日期|发布时间|日期)\s*[:：]\s*")
 
 
-def _cn_small(s: str) -> int:
-    """一..三十一 → int."""
-    if s == "十":
-        return 10
-    if "十" in s:
-        tens, _, units = s.partition("十")
-        return (_CN_DIGIT[tens] if tens else 1) * 10 + (_CN_DIGIT[units] if units else 0)
-    return _CN_DIGIT[s]
-
-
-def _iso(year: int, month: int, day: int) -> str | None:
+def _iso(year: int | None, month: int | None, day: int | None) -> str | None:
+    if year is None or month is None or day is None:
+        return None
     if 1 <= month <= 12 and 1 <= day <= 31 and 1949 <= year <= 2100:
         return f"{year:04d}-{month:02d}-{day:02d}"
     return None
@@ -69,11 +48,8 @@ def parse_date(text: str) -> str | None:
         return _iso(int(m[1]), int(m[2]), int(m[3]))
     m = DATE_CHINESE.search(text)
     if m:
-        try:
-            year = int("".join(str(_CN_DIGIT[c]) for c in m[1]))
-            return _iso(year, _cn_small(m[2]), _cn_small(m[3]))
-        except KeyError:
-            return None
+        month, day = (to_int(m[i], digit_by_digit=False) for i in (2, 3))
+        return _iso(to_int(m[1]), month, day)
     m = DATE_ISO.search(text)
     if m:
         return _iso(int(m[1]), int(m[2]), int(m[3]))
@@ -92,43 +68,9 @@ def _is_date_line(line: str) -> bool:
 
 # --- titles and issuers ----------------------------------------------------------------------
 
-DOC_TYPES = (
-    "通知",
-    "通告",
-    "公告",
-    "意见",
-    "实施意见",
-    "指导意见",
-    "办法",
-    "规定",
-    "决定",
-    "措施",
-    "若干措施",
-    "细则",
-    "方案",
-    "规划",
-    "批复",
-    "报告",
-    "请示",
-    "函",
-    "复函",
-    "纪要",
-    "条例",
-    "规则",
-    "政策",
-    "指引",
-    "清单",
-    "目录",
-    "标准",
-    "公示",
-    "通报",
-    "命令",
-    "议案",
-    "决议",
-    "公报",
-)
+# A title ends in a 文种 (lang.zh.doctypes.TITLE_TYPES), maybe with a bracketed qualifier.
 _TYPE_END = re.compile(
-    r"(?:" + "|".join(sorted(DOC_TYPES, key=len, reverse=True)) + r")(?:[（(][^）)]{1,12}[）)])?$"
+    r"(?:" + "|".join(sorted(TITLE_TYPES, key=len, reverse=True)) + r")(?:[（(][^）)]{1,12}[）)])?$"
 )
 ORG_SUFFIX = re.compile(
     r"(?:人民政府|人民代表大会常务委员会|委员会|管委会|办公室|办公厅|政府|局|厅|委|部|署|院|中心|"
@@ -217,7 +159,7 @@ def find_signature(lines: Sequence[str]) -> tuple[str | None, str | None]:
         if not _is_date_line(tail[i]):
             continue
         date = parse_date(tail[i])
-        orgs = []
+        orgs: list[str] = []
         j = i - 1
         while j >= 0 and _looks_org_line(tail[j]) and len(orgs) < 4:
             orgs.insert(0, tail[j])
@@ -293,6 +235,12 @@ def extract_metadata(
     )
 
 
+def with_doc_type(meta: Metadata, path: str | Path) -> Metadata:
+    """``meta`` with ``doc_type`` set: the report 文种 of its title, else of the file name at
+    ``path`` (the file as the user named it, not a converted copy)."""
+    return dataclasses.replace(meta, doc_type=doc_type(meta.title, str(path)))
+
+
 __all__ = [
     "DOC_NUMBER",
     "clean_header_value",
@@ -301,4 +249,5 @@ __all__ = [
     "find_signature",
     "find_title",
     "parse_date",
+    "with_doc_type",
 ]

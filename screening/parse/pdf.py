@@ -128,7 +128,7 @@ class _Pdfium:
         page = self.doc[index]
         height = page.get_height()
         x0, top, x1, bottom = bbox
-        return page.get_textpage().get_text_bounded(x0, height - bottom, x1, height - top)
+        return str(page.get_textpage().get_text_bounded(x0, height - bottom, x1, height - top))
 
     def close(self) -> None:
         self.doc.close()

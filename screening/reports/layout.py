@@ -13,12 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import zipfile
 from collections.abc import Callable, Sequence
 from itertools import combinations, pairwise
 from pathlib import Path
 from typing import Any
 
-from ..docgen import _pin_core_dates, _pin_zip_times
 from ..tables import output_file
 
 XBS = "方正小标宋简体"
@@ -339,15 +339,44 @@ class OfficialDocument:
         """Write the DOCX; core properties and ZIP member times are pinned (reproducible bytes)."""
         out = Path(path)
         props = self.document.core_properties
-        _pin_core_dates(self.document)
+        pin_core_dates(self.document)
         props.created = props.modified = dt.datetime(date.year, date.month, date.day)
         props.title = self.redact(self.title_text)
         props.comments = "由 screening 根据工作台账生成的草稿，请核改后使用。"
         props.language = "zh-CN"
         with output_file(out):
             self.document.save(str(out))
-            _pin_zip_times(out)
+            pin_zip_times(out)
         return out
+
+
+# --- reproducible output ------------------------------------------------------------------
+# Same input, same bytes: python-docx and openpyxl stamp the clock into the core properties and
+# the ZIP member times. These two helpers pin both (the test-fixture writer uses them too).
+
+PINNED_TIME = (2025, 1, 1, 0, 0, 0)  # ZIP member times and the placeholder core dates
+
+
+def pin_core_dates(document: Any) -> None:
+    """Fixed core properties of a python-docx document: dates, author, revision."""
+    props = document.core_properties
+    props.created = props.modified = dt.datetime(*PINNED_TIME)
+    props.last_modified_by = props.author = "screening"
+    props.revision = 1
+
+
+def pin_zip_times(path: Path, rewrite: Callable[[str, bytes], bytes] | None = None) -> None:
+    """Rewrite a ZIP container with fixed member timestamps (python-docx stamps the clock).
+
+    ``rewrite(name, data)``, when given, may change a member's bytes on the way (reports use it
+    to pin the dates openpyxl writes into ``docProps/core.xml``).
+    """
+    with zipfile.ZipFile(path) as zf:
+        members = [(info.filename, zf.read(info)) for info in zf.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members:
+            body = rewrite(name, data) if rewrite else data
+            zf.writestr(zipfile.ZipInfo(name, date_time=PINNED_TIME), body, zipfile.ZIP_DEFLATED)
 
 
 _CORE_DATE = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
@@ -362,7 +391,7 @@ def pin_zip(path: Path, date: dt.date) -> None:
             return _CORE_DATE.sub(lambda m: m[1] + stamp + m[3], data)
         return data
 
-    _pin_zip_times(path, rewrite)
+    pin_zip_times(path, rewrite)
 
 
 # Where a 公文 title may break: before these words (never inside a word or a number).

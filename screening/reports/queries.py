@@ -17,17 +17,17 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from ..domain import CONFIRMED_STATES, FAMILIES, OPEN_STATES
 from ..errors import PeriodError
+from ..lang.zh.doctypes import REPORT_TYPES_ALL, doc_type
 from ..ledger.cases import (
     CLOSED,
-    CONFIRMED,
     DISMISSED,
-    PENDING,
     RECTIFYING,
     REVIEWING,
     VERIFYING,
-    _decode,
     cases_as_of,
+    decode_case,
     is_overdue,
 )
 from ..ledger.complaints import first_reply_sql
@@ -42,12 +42,8 @@ from ..tables import output_file
 COMPLAINT_REPLY_DAYS = DEFAULT_REPLY_DAYS
 NO_DEPARTMENT = "（未指定部门）"
 NO_FAMILY = "其他（兜底条款或未归类）"
-CONFIRMED_STATES = (CONFIRMED, RECTIFYING, REVIEWING, CLOSED)
 RECTIFIED_STATES = (REVIEWING, CLOSED)
-OPEN_STATES = (PENDING, VERIFYING)
-DOC_TYPES = ("办法", "规定", "细则", "意见", "方案", "规划", "决定", "通知", "通告", "公告", "批复")
-DOC_TYPES_ALL = (*DOC_TYPES, "函", "其他")
-FAMILIES = ("限制市场准入和退出", "限制商品要素自由流动", "影响生产经营成本", "影响生产经营行为")
+DOC_TYPES_ALL = REPORT_TYPES_ALL  # 文种 rows of the reports, 其他 last (lang.zh.doctypes)
 
 DEFINITIONS = {
     "统计期间": "起止日期均含当日，台账中的时间按日期比较。",
@@ -256,21 +252,6 @@ class Scope:
         }
 
 
-_TYPE_RE = re.compile(r"(实施细则|细则|" + "|".join(DOC_TYPES) + r"|函)$")
-_TRAILING = re.compile(r"[（(](试行|暂行|征求意见稿|修订稿?|草案)[)）]$")
-
-
-def doc_type(title: str | None, path: str) -> str:
-    """文种 of a document: the cited 《name》 in its title first, then the title, then the file."""
-    name = title or ""
-    candidates = [*re.findall(r"《([^》]+)》", name)[-1:], name, PurePath(path).stem]
-    for cand in candidates:
-        m = _TYPE_RE.search(_TRAILING.sub("", cand.strip()))
-        if m:
-            return "细则" if m[1] == "实施细则" else m[1]
-    return "其他"
-
-
 @dataclass(frozen=True)
 class Snapshot:
     """The ledger rows of one period, before any department filter."""
@@ -319,7 +300,8 @@ def _documents(db: Database, scope: Scope) -> list[dict[str, Any]]:
                     **r,
                     "department": _dept(r["department"]),
                     "meta": meta,
-                    "doc_type": doc_type(r["title"], r["path"]),
+                    # detected at parse time; recomputed for documents recorded before that
+                    "doc_type": meta.get("doc_type") or doc_type(r["title"], r["path"]),
                 }
             )
     return out
@@ -349,7 +331,7 @@ def _cases(db: Database, scope: Scope) -> list[dict[str, Any]]:
             [REVIEWING, day],
         )
     }
-    rows = [_decode(r) for r in db.query("select * from cases order by id")]
+    rows = [decode_case(r) for r in db.query("select * from cases order by id")]
     in_period = [r for r in rows if scope.covers(r["created_at"])]
     return [
         {**case, "department": _dept(case["department"]), "done_at": done.get(case["id"])}

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from ..domain import FAMILIES
 from ..ledger.cases import CLOSED, CONFIRMED, RECTIFYING, REVIEWING, is_overdue
 from ..privacy import Redactor
 from .citations import Citations, book, quoted, where
@@ -18,7 +19,6 @@ from .queries import (
     COMPLAINT_REPLY_DAYS,
     CONFIRMED_STATES,
     DOC_TYPES_ALL,
-    FAMILIES,
     NO_FAMILY,
     Figures,
     Period,

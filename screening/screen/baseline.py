@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..config import Settings
-from ..corpus.schema import FAMILIES
+from ..domain import FAMILIES
 from ..segment import segment
 from ..types import Clause, Document, Finding
 from .engine import Stats, located

@@ -13,21 +13,20 @@ and the negative-list check. Nothing is silently dropped: exceptions are notes, 
 from __future__ import annotations
 
 import hashlib
-import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .. import versions
 from ..config import Settings
 from ..corpus import load_standards
 from ..corpus.schema import FAMILIES
-from ..parse._build import DocumentBuilder
+from ..parse import DocumentBuilder
 from ..segment import segment
 from ..types import Clause, Document, Finding, StandardScore
-from . import store
 from .explain import (
     class_1670,
     exception_note,
@@ -39,10 +38,10 @@ from .explain import (
 from .features import ClauseView, leadins
 from .labels import family_of_code
 from .lexicon import is_candidate
-from .model import ScreeningModel, engine_code_sha256, train
+from .model import ScreeningModel, load_current
 from .neglist_check import NegativeListChecker
+from .suggest import Suggestion, sentences_of, suggestion
 
-LEXICON_VERSION = "lexicon.v1"
 MIN_CLAUSE_CHARS = 6
 
 
@@ -100,11 +99,15 @@ class Screener:
         self._vectors: dict[str, dict[str, np.ndarray]] = {n: {} for n in self.embedders}
         if self.threshold is None:
             self.threshold = self.model.threshold
+        # What produced a finding: the model, and the registered component versions of the
+        # running code (a loaded model never differs from them: a stale one is not loaded).
         self.engine = {
-            "strategy": self.model.card.get("strategy", "hybrid.v1"),
+            "strategy": self.model.strategy,
             "model_id": self.model.model_id,
             "embedders": "+".join(self.model.embedder_names),
-            "lexicon": LEXICON_VERSION,
+            "segmenter": versions.SEGMENTER,
+            "lexicon": versions.LEXICON,
+            "features": versions.FEATURES,
             "threshold": f"{self.threshold:.4f}",
             "negative_list": self.neglist.status.edition or "未导入",
         }
@@ -112,35 +115,18 @@ class Screener:
     # -- loading ---------------------------------------------------------------------------
 
     @classmethod
-    def load(
-        cls,
-        settings: Settings,
-        *,
-        threshold: float | None = None,
-        train_if_missing: bool = True,
-        say: Callable[[str], None] | None = None,
+    def load(cls, settings: Settings, *, threshold: float | None = None) -> Screener:
+        """The current model from ``settings.models``. Never trains: with no model, or a stale
+        one, raises ``ModelNotTrainedError`` (``learning.first_use`` trains explicitly)."""
+        return cls.from_model(settings, load_current(settings), threshold=threshold)
+
+    @classmethod
+    def from_model(
+        cls, settings: Settings, model: ScreeningModel, *, threshold: float | None = None
     ) -> Screener:
-        """The current model from ``settings.models``; trains one on first use."""
+        """A screener for ``model`` with the embedders it was trained with."""
         from ..embed import get_embedder
 
-        say = say or _stderr
-        card = store.current_card(settings)
-        stale = card is not None and card.get("engine_code_sha256") != engine_code_sha256()
-        # A model trained by other engine code is not even unpickled: its classes may differ.
-        model = None if stale else store.load_current(settings)
-        if model is None or stale:
-            if not train_if_missing:
-                from ..errors import ModelError
-
-                raise ModelError(detail="尚无可用的筛查模型。请运行 `screening model retrain`。")
-            if stale:
-                say("软件已更新，当前筛查模型由旧版本训练，正在按新版本重新训练……")
-            else:
-                say("首次使用：正在根据知识库训练筛查模型（约需 3–6 分钟，只需一次）……")
-            model = train(settings)
-            store.save(settings, model)
-            store.promote(settings, model.model_id)
-            say(f"模型已训练：{model.model_id}（阈值 {model.threshold:.3f}）。")
         embedders = {n: get_embedder(n, settings) for n in model.embedder_names}
         return cls(settings, model, embedders, threshold)
 
@@ -305,6 +291,12 @@ class Screener:
         )
         return self.screen_document(doc)
 
+    def suggest(self, text: str) -> Suggestion | None:
+        """Which standards and precedents a complaint or clue resembles (``screen.suggest``):
+        every sentence is scored, trigger words or not; None when none is long enough to judge."""
+        sentences = sentences_of(text)
+        return suggestion(self, sentences, self._encode(sentences)) if sentences else None
+
     def screen_many(
         self, docs: Iterable[Document], batch: int = 16
     ) -> Iterable[tuple[Document, list[Finding]]]:
@@ -330,7 +322,3 @@ class Screener:
             self._encode(texts)  # fills the per-run caches; screen_document then reuses them
         for (doc, clauses), first in zip(group, firsts, strict=True):
             yield doc, self.screen_document(doc, clauses, first)
-
-
-def _stderr(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)

@@ -25,7 +25,7 @@ from ..corpus.schema import Case
 
 def case_documents(cases: Sequence[Case]) -> list[tuple[Case, Any, list[tuple[int, int]]]]:
     """(case, Document of its spans one per line, span offsets) for cases with offending text."""
-    from ..parse._build import DocumentBuilder
+    from ..parse import DocumentBuilder
 
     docs = []
     for c in cases:

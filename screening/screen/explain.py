@@ -8,7 +8,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..corpus.schema import FAMILIES, Standard
+from ..corpus.schema import Standard
+from ..domain import Class1670, Family
 from ..types import Precedent, StandardScore
 from .lexicon import FAMILY_LABELS, Signals
 from .precedents import PrecedentIndex
@@ -86,11 +87,12 @@ def trigger_words(signals: Signals, limit: int = 4) -> tuple[str, ...]:
 def class_1670(family: str | None, text: str, signals: Signals) -> str | None:
     """1670号 applies to market-access barriers: 审批违规 when the clause sets an approval-type
     condition, otherwise 隐性壁垒 (conditions that keep operators out without a formal permit)."""
-    if family != FAMILIES[0] and not (family == FAMILIES[1] and "region" in signals.families):
+    market_access = family == Family.MARKET_ACCESS
+    if not market_access and not (family == Family.FREE_FLOW and "region" in signals.families):
         return None
     if "approval" in signals.families and _APPROVAL_WORDS.search(text):
-        return "审批违规"
-    return "隐性壁垒"
+        return Class1670.APPROVAL.value
+    return Class1670.HIDDEN_BARRIER.value
 
 
 def rationale(

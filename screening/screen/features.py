@@ -6,6 +6,7 @@ modality — including the modality of its list lead-in, so "（三）将在本�
 under "不得含有下列……内容：" reads as the prohibition it is.
 """
 
+# Versioned as screening.versions.FEATURES: bump it there when the feature vector changes.
 from __future__ import annotations
 
 import math
@@ -14,10 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..corpus.schema import FAMILIES
+from ..domain import FAMILIES
 from ..types import Clause
-from .lexicon import COMBOS, Signals, combos, read_signals
-from .lexicon import FAMILIES as TRIGGER_FAMILIES
+from .lexicon import COMBOS, TRIGGER_FAMILIES, Signals, combos, read_signals
 from .precedents import PrecedentIndex
 
 KNN = 15

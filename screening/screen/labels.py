@@ -6,7 +6,8 @@ import hashlib
 import re
 from collections.abc import Iterable
 
-from ..corpus.schema import FAMILIES, Case
+from ..corpus.schema import Case
+from ..domain import FAMILIES
 
 # 实施办法 chapter 2, sections 1–4 (article 24 is the catch-all of all four).
 _ARTICLE_FAMILY = {

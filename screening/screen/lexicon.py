@@ -7,23 +7,20 @@ whether the clause forbids the barrier (不得要求外地企业…), rests on a
 violation it forbids. Every hit keeps its span so a finding can say what triggered it.
 """
 
+# Versioned as screening.versions.LEXICON: bump it there when triggers or modality change.
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-# Region words that tie a condition to "here" (本地) or mark "elsewhere" (外地).
-_LOCAL = (
-    r"(?:本|我|该|当)(?:地|市|县|区|省|镇|乡|街道|州|盟|旗|园区|开发区|新区)(?!场|方|位|级|面)"
-    r"|辖区(?:内)?|区域内|行政区域(?:内|范围内)|境内|县内|市内|区内|省内|园区内|县域|市域|区域范围内"
-    r"|(?:在|于)[\u4e00-\u9fff]{1,8}(?:市|县|区|省|镇|新区|开发区|高新区|园区)(?:内|境内|辖区)?"
-    r"(?:注册|登记|设立|纳税|缴纳|投资|落户|成立|建设|生产)"
-)
-_FOREIGN = r"外地|外省|外市|外县|区外|县外|市外|省外|非本地|异地|本地以外|进口"
+from ..domain import Family
+from ..lang.zh.regions import FOREIGN_WORDS, LOCAL_WORDS
 
-# (key, Chinese label, patterns)
-FAMILIES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("region", "地域限定", (_LOCAL, _FOREIGN)),
+# Trigger families (not the four standard families of ``domain.Family``): (key, Chinese label,
+# patterns). Region words that tie a condition to "here" (本地) or mark "elsewhere" (外地) are
+# language data in ``lang.zh.regions``.
+TRIGGER_FAMILIES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("region", "地域限定", (LOCAL_WORDS, FOREIGN_WORDS)),
     (
         "registration",
         "注册、纳税、统计等条件",
@@ -107,8 +104,10 @@ FAMILIES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ),
 )
 
-FAMILY_LABELS = {key: label for key, label, _ in FAMILIES}
-_FAMILY_RE = {key: re.compile("|".join(f"(?:{p})" for p in pats)) for key, _, pats in FAMILIES}
+FAMILY_LABELS = {key: label for key, label, _ in TRIGGER_FAMILIES}
+_FAMILY_RE = {
+    key: re.compile("|".join(f"(?:{p})" for p in pats)) for key, _, pats in TRIGGER_FAMILIES
+}
 
 # Modality: wording that usually makes a clause compliant, and wording that imposes a condition.
 _PROHIBIT = re.compile(
@@ -190,19 +189,23 @@ def read_signals(text: str) -> Signals:
 
 # Combinations that, together, are the classic barrier shapes; used by the cheap first stage
 # and as features. Each maps to the standard family it most often breaches.
+_ACCESS = Family.MARKET_ACCESS.value
+_FLOW = Family.FREE_FLOW.value
+_COST = Family.PRODUCTION_COST.value
+_CONDUCT = Family.BUSINESS_CONDUCT.value
 COMBOS: tuple[tuple[str, frozenset[str], str], ...] = (
-    ("local_registration", frozenset({"region", "registration"}), "限制市场准入和退出"),
-    ("local_procurement", frozenset({"region", "procurement"}), "限制商品要素自由流动"),
-    ("local_scoring", frozenset({"region", "scoring"}), "限制商品要素自由流动"),
-    ("designated_supplier", frozenset({"designation", "procurement"}), "限制市场准入和退出"),
-    ("registration_reward", frozenset({"registration", "reward"}), "影响生产经营成本"),
-    ("local_reward", frozenset({"region", "reward"}), "影响生产经营成本"),
-    ("exit_clawback", frozenset({"exit", "reward"}), "限制商品要素自由流动"),
-    ("exit_region", frozenset({"exit", "region"}), "限制商品要素自由流动"),
-    ("approval_condition", frozenset({"approval", "registration"}), "限制市场准入和退出"),
-    ("deposit_procurement", frozenset({"deposit", "procurement"}), "影响生产经营成本"),
-    ("price_setting", frozenset({"price", "designation"}), "影响生产经营行为"),
-    ("quantity_control", frozenset({"quantity", "approval"}), "限制市场准入和退出"),
+    ("local_registration", frozenset({"region", "registration"}), _ACCESS),
+    ("local_procurement", frozenset({"region", "procurement"}), _FLOW),
+    ("local_scoring", frozenset({"region", "scoring"}), _FLOW),
+    ("designated_supplier", frozenset({"designation", "procurement"}), _ACCESS),
+    ("registration_reward", frozenset({"registration", "reward"}), _COST),
+    ("local_reward", frozenset({"region", "reward"}), _COST),
+    ("exit_clawback", frozenset({"exit", "reward"}), _FLOW),
+    ("exit_region", frozenset({"exit", "region"}), _FLOW),
+    ("approval_condition", frozenset({"approval", "registration"}), _ACCESS),
+    ("deposit_procurement", frozenset({"deposit", "procurement"}), _COST),
+    ("price_setting", frozenset({"price", "designation"}), _CONDUCT),
+    ("quantity_control", frozenset({"quantity", "approval"}), _ACCESS),
 )
 
 

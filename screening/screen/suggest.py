@@ -41,15 +41,16 @@ class Suggestion:
         }
 
 
-def suggest(screener: Any, text: str) -> Suggestion | None:
-    """Score every sentence of ``text``; None when it has no sentence long enough to judge."""
+def sentences_of(text: str) -> list[str]:
+    """The sentences of ``text`` worth judging (distinct, at least 6 characters, at most 50)."""
     parts = (text[a:b].strip() for a, b in split_sentences(text))
-    sentences = [s for s in dict.fromkeys(parts) if len(s) >= 6][:50]
-    if not sentences:
-        return None
+    return [s for s in dict.fromkeys(parts) if len(s) >= 6][:50]
+
+
+def suggestion(screener: Any, sentences: list[str], vectors: dict[str, np.ndarray]) -> Suggestion:
+    """The suggestion from ``sentences`` (non-empty) and their embeddings (per embedder)."""
     model = screener.model
     views = [ClauseView.of(s) for s in sentences]
-    vectors = screener._encode(sentences)
     X, sims = model.features(views, vectors)
     barrier = model.classifier.barrier_proba(X)
     best = int(np.argmax(barrier))
@@ -64,3 +65,11 @@ def suggest(screener: Any, text: str) -> Suggestion | None:
         precedents=precedents_for(sims[best], model.index),
         family=family_of_code(ranked[0].code) if ranked else None,
     )
+
+
+def suggest(screener: Any, text: str) -> Suggestion | None:
+    """Score every sentence of ``text``; None when it has no sentence long enough to judge.
+
+    The same as ``screener.suggest(text)`` (:meth:`~screening.screen.engine.Screener.suggest`).
+    """
+    return screener.suggest(text)

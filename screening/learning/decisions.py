@@ -9,7 +9,8 @@ text (the ``findings`` rows); cases from complaints, referrals and the like have
 skipped and counted. When the same clause text was decided both ways, the latest decision wins.
 
 The ledger is opened read-only and only if the file exists: retraining never creates or
-migrates a ledger.
+migrates a ledger. The ledger records decisions; turning them into examples is learning's job,
+so this module sits in ``learning`` and the ledger package knows nothing of screening models.
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..corpus.schema import FAMILIES
+from ..domain import FAMILIES
 from ..errors import LedgerOpenError
+from ..ledger.cases import CLOSED, CONFIRMED, DISMISSED, PENDING, RECTIFYING, REVIEWING, VERIFYING
 from ..screen.classifier import COMPLIANT, UNKNOWN_FAMILY
 from ..screen.labels import family_of_code
-from ..screen.model import Example
-from .cases import CLOSED, CONFIRMED, DISMISSED, PENDING, RECTIFYING, REVIEWING, VERIFYING
+from .card import DecisionCounts
+from .train import Example
 
 POSITIVE_STATES = (CONFIRMED, RECTIFYING, REVIEWING, CLOSED)
 NEGATIVE_STATES = (DISMISSED,)
@@ -76,18 +78,18 @@ class Decisions:
     def examples(self) -> list[Example]:
         return [d.example() for d in self.decisions]
 
-    def counts(self) -> dict[str, Any]:
+    def counts(self) -> DecisionCounts:
         by_state = Counter(d.state for d in self.decisions)
-        return {
-            "ledger": self.ledger,
-            "positives": sum(1 for d in self.decisions if d.label != COMPLIANT),
-            "hard_negatives": sum(1 for d in self.decisions if d.label == COMPLIANT),
-            "by_state": dict(sorted(by_state.items())),
-            "skipped_no_clause_text": self.skipped_no_clause,
-            "open_cases_not_used": self.open_cases,
-            "conflicting_texts_latest_used": self.conflicts,
-            "too_short": self.too_short,
-        }
+        return DecisionCounts(
+            ledger=self.ledger,
+            positives=sum(1 for d in self.decisions if d.label != COMPLIANT),
+            hard_negatives=sum(1 for d in self.decisions if d.label == COMPLIANT),
+            by_state=dict(sorted(by_state.items())),
+            skipped_no_clause_text=self.skipped_no_clause,
+            open_cases_not_used=self.open_cases,
+            conflicting_texts_latest_used=self.conflicts,
+            too_short=self.too_short,
+        )
 
     def records(self) -> list[dict[str, Any]]:
         return [asdict(d) for d in self.decisions]

@@ -31,7 +31,8 @@ from typing import Any
 
 from ..corpus.schema import Case
 from ..errors import ModelError
-from .labels import split_cases, split_key
+from ..screen.labels import split_cases, split_key
+from .records import Record
 
 SPLIT_VERSION = "split.v1"
 SPEC_FILE = Path("eval") / "split.v1.json"
@@ -70,6 +71,29 @@ class CompliantClause:
     source: str
 
 
+@dataclass(frozen=True)
+class SplitInfo(Record):
+    """What a model card records about the evaluation set it was measured on."""
+
+    version: str = ""
+    digest: str = ""
+    rule: str = ""
+    train_cases: int | None = None
+    eval_cases: int | None = None
+    eval_cases_with_text: int | None = None
+    # {"eval": [new case ids on the evaluation side], "train": how many joined training}
+    new_cases_assigned: dict[str, Any] = field(default_factory=dict)
+    compliant_sample: dict[str, Any] = field(default_factory=dict)  # file, sha256, clauses
+
+    @property
+    def new_eval_cases(self) -> list[str]:
+        return list(self.new_cases_assigned.get("eval") or [])
+
+    @property
+    def compliant_clauses(self) -> int | None:
+        return self.compliant_sample.get("clauses")
+
+
 @dataclass
 class EvalSet:
     """The effective split for one corpus: both sides, the compliant sample and the digest."""
@@ -82,22 +106,22 @@ class EvalSet:
     assigned: dict[str, str] = field(default_factory=dict)  # new case id → "eval" | "train"
     digest: str = ""
 
-    def info(self) -> dict[str, Any]:
+    def info(self) -> SplitInfo:
         new_eval = sorted(k for k, v in self.assigned.items() if v == "eval")
-        return {
-            "version": self.version,
-            "digest": self.digest,
-            "rule": RULE,
-            "train_cases": len(self.train),
-            "eval_cases": len(self.eval),
-            "eval_cases_with_text": sum(1 for c in self.eval if spans_of(c)),
-            "new_cases_assigned": {"eval": new_eval, "train": len(self.assigned) - len(new_eval)},
-            "compliant_sample": {
+        return SplitInfo(
+            version=self.version,
+            digest=self.digest,
+            rule=RULE,
+            train_cases=len(self.train),
+            eval_cases=len(self.eval),
+            eval_cases_with_text=sum(1 for c in self.eval if spans_of(c)),
+            new_cases_assigned={"eval": new_eval, "train": len(self.assigned) - len(new_eval)},
+            compliant_sample={
                 "file": COMPLIANT_FILE.as_posix(),
                 "sha256": self.compliant_sha256,
                 "clauses": len(self.compliant),
             },
-        }
+        )
 
 
 def _sha256_file(path: Path) -> str:

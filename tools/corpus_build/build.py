@@ -1,4 +1,8 @@
-"""Builds the committed knowledge corpus (corpus/) from ../shared, reproducibly, with provenance."""
+"""Builds the committed knowledge corpus (corpus/) from ../shared, reproducibly, with provenance.
+
+Build-time only (see :mod:`tools.corpus_build`); the runtime reads the result via
+:mod:`screening.corpus.store`.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..errors import CorpusError
-from .citations import (
+from screening.corpus.citations import (
     TIAOLI_TO_BANFA,
     XIZE2021_MAP,
     citation_codes,
@@ -23,7 +26,8 @@ from .citations import (
     map_citation,
     parse_citations,
 )
-from .schema import CLASSES_1670, FAMILIES, Case, Guidance, Provenance, Standard
+from screening.corpus.schema import CLASSES_1670, FAMILIES, Case, Guidance, Provenance, Standard
+from screening.errors import CorpusError
 
 BUILDER_VERSION = "corpus-build.v3"  # v2: negatives/local_regulations; v3: policy_docs
 

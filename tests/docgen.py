@@ -1,5 +1,9 @@
 """Writers that lay out Chinese government documents as DOCX, PDF and OFD for tests and demos.
 
+A test helper, not part of the installed package (it is the only user of reportlab): the tests
+import it as ``docgen`` (``tests/`` is on their path), ``scripts/build_samples.py`` and the
+benchmarks put ``tests/`` on ``sys.path`` first.
+
 A document is a list of *blocks*; each block is a ``(kind, value)`` tuple (a bare string is a
 paragraph):
 
@@ -26,10 +30,12 @@ from __future__ import annotations
 import random
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
+
+from screening.reports.layout import PINNED_TIME, pin_core_dates, pin_zip_times
 
 Block = tuple[str, Any] | str
 
@@ -47,33 +53,8 @@ def _norm(blocks: Iterable[Block]) -> list[tuple[str, Any]]:
 
 
 # --- reproducible output ------------------------------------------------------------------------
-# Same blocks → same bytes, so generated samples and fixtures diff cleanly in git.
-
-_FIXED_DATE = (2025, 1, 1, 0, 0, 0)
-
-
-def _pin_core_dates(document: Any) -> None:
-    import datetime as _dt
-
-    fixed = _dt.datetime(*_FIXED_DATE)
-    props = document.core_properties
-    props.created = props.modified = fixed
-    props.last_modified_by = props.author = "screening"
-    props.revision = 1
-
-
-def _pin_zip_times(path: Path, rewrite: Callable[[str, bytes], bytes] | None = None) -> None:
-    """Rewrite a ZIP container with fixed member timestamps (python-docx stamps the clock).
-
-    ``rewrite(name, data)``, when given, may change a member's bytes on the way (reports use it
-    to pin the dates openpyxl writes into ``docProps/core.xml``).
-    """
-    with zipfile.ZipFile(path) as zf:
-        members = [(info.filename, zf.read(info)) for info in zf.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in members:
-            body = rewrite(name, data) if rewrite else data
-            zf.writestr(zipfile.ZipInfo(name, date_time=_FIXED_DATE), body, zipfile.ZIP_DEFLATED)
+# Same blocks → same bytes, so generated samples and fixtures diff cleanly in git. The pinning
+# helpers are the report drafts' (screening.reports.layout), so both pin the same way.
 
 
 # --- DOCX -------------------------------------------------------------------------------------
@@ -199,9 +180,9 @@ def write_docx(
         section.footer.paragraphs[0].text = footer
     if title:
         document.core_properties.title = title
-    _pin_core_dates(document)
+    pin_core_dates(document)
     document.save(str(path))
-    _pin_zip_times(path)
+    pin_zip_times(path)
     return path
 
 
@@ -475,6 +456,7 @@ def write_ofd(
     rng = random.Random(20250312)
     ns = f'xmlns:ofd="{_OFD_NS}"'
     files: dict[str, str] = {}
+    # Creator keeps the writer's old module name: the committed samples/*.ofd stay byte-identical.
     files["OFD.xml"] = (
         f'<?xml version="1.0" encoding="UTF-8"?>\n<ofd:OFD {ns} Version="1.1" DocType="OFD">'
         "<ofd:DocBody><ofd:DocInfo><ofd:DocID>6a1f0c1e8b5d4c2a9e7f3b1d2c4e5f60</ofd:DocID>"
@@ -529,7 +511,7 @@ def write_ofd(
     )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, content in files.items():
-            info = zipfile.ZipInfo(name, date_time=_FIXED_DATE)
+            info = zipfile.ZipInfo(name, date_time=PINNED_TIME)
             zf.writestr(info, content.encode("utf-8"), zipfile.ZIP_DEFLATED)
     return path
 

@@ -4,6 +4,10 @@ Local regulations are mostly compliant wording, full of the same words as violat
 备案, 本市, 奖励 …), which makes them the hard negatives a screener must learn from. A fixed
 20 % of the 1,180 shared regulations (chosen by a hash of their path, so the split never
 moves) is sampled into the corpus; the other 80 % stay held out for measuring false alarms.
+
+Build-time code (:mod:`tools.corpus_build`): it may use the screen layer (the lexicon picks
+policy-document negatives, the lead-in features shape the evaluation sample); nothing at
+runtime imports it.
 """
 
 from __future__ import annotations
@@ -34,8 +38,8 @@ def regulation_files(shared: Path) -> list[Path]:
 
 def sample_negatives(shared: Path) -> Iterator[dict[str, Any]]:
     """Yield negative clause records from the training share, in a stable order."""
-    from ..parse import parse_file
-    from ..segment import segment
+    from screening.parse import parse_file
+    from screening.segment import segment
 
     for path in regulation_files(shared):
         rel = path.relative_to(shared).as_posix()
@@ -90,9 +94,9 @@ def sample_policy_negatives(shared: Path, exclude: set[str]) -> Iterator[dict[st
     barrier-type triggers (contact lines, procedures, document lists, titles) are added as
     presumed-compliant examples. Documents in ``exclude`` (the demo samples) are left out.
     """
-    from ..parse import parse_file
-    from ..screen.lexicon import read_signals
-    from ..segment import segment
+    from screening.parse import parse_file
+    from screening.screen.lexicon import read_signals
+    from screening.segment import segment
 
     for path in sorted((shared / POLICY_DIR).glob("*.txt")):
         rel = path.relative_to(shared).as_posix()
@@ -134,9 +138,9 @@ def sample_compliant_eval(
     negatives (``exclude_texts``: boilerplate such as "本条例自……起施行") are left out, so no
     model has seen these clauses.
     """
-    from ..parse import parse_file
-    from ..screen.features import leadins
-    from ..segment import segment
+    from screening.parse import parse_file
+    from screening.screen.features import leadins
+    from screening.segment import segment
 
     for path in regulation_files(shared):
         rel = path.relative_to(shared).as_posix()

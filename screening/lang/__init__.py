@@ -1,0 +1,1 @@
+"""Language data kept as tables, one subpackage per language (``zh``: Simplified Chinese)."""

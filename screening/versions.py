@@ -1,0 +1,51 @@
+"""Registered versioned names of the components that shape findings and screening models.
+
+A model records the names it was trained with (its card's ``components``, part of its id);
+every finding records them in ``engine``. A model whose names differ from the running code's
+is stale and is retrained. Names, not source hashes, decide: reformatting or refactoring a
+module changes nothing, so the model stays.
+
+Bump a name (``….v1`` → ``….v2``) whenever the component's *output* changes for some input:
+different clause cuts or offsets, other trigger hits or modality, another feature layout, or
+another classifier or training recipe. Forgetting to bump leaves a model reading features it
+was not trained on; bumping needlessly costs one retrain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+# screening.segment: where clauses are cut and their offsets (finding ids depend on these)
+SEGMENTER = "segmenter.v1"
+# screening.screen.lexicon: trigger families, combinations and modality patterns
+LEXICON = "lexicon.v1"
+# screening.screen.features and .precedents: the feature vector a clause gets
+FEATURES = "features.v1"
+# the two-stage cascade, the classifier and the training recipe
+# (screening.screen.classifier, screening.screen.engine's stages, screening.learning.train)
+STRATEGY = "hybrid.v1"
+
+COMPONENTS: dict[str, str] = {
+    "segmenter": SEGMENTER,
+    "lexicon": LEXICON,
+    "features": FEATURES,
+    "strategy": STRATEGY,
+}
+
+
+def components_digest(components: dict[str, str] | None = None) -> str:
+    """A short hash of the component names, used in model ids."""
+    items = sorted((components or COMPONENTS).items())
+    text = "\n".join(f"{k}={v}" for k, v in items)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def differences(recorded: dict[str, str] | None) -> list[str]:
+    """What differs between ``recorded`` component names and the running code's (Chinese)."""
+    if not recorded:
+        return ["模型卡片未记录组件版本"]
+    out = []
+    for key, name in COMPONENTS.items():
+        if recorded.get(key) != name:
+            out.append(f"{key}：模型 {recorded.get(key) or '未记录'}，当前 {name}")
+    return out

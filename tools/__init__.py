@@ -1,0 +1,1 @@
+"""Build-time and developer tooling of the source checkout (not part of the installed package)."""
