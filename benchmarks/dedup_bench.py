@@ -18,9 +18,7 @@ complaints sharing part of an open case's wording (to flag) and fresh ones.
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
-import math
 import random
 import re
 import sys
@@ -30,9 +28,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the reference loop lives with its tests
+
+from test_complaints_dedup import Reference as ReferenceOpenCases  # noqa: E402
 
 from screening import ledger as lg  # noqa: E402
-from screening.ledger.cases import CLOSED, DISMISSED  # noqa: E402
 from screening.ledger.complaints import FLAG_AT, JOIN_AT, OpenCases  # noqa: E402
 
 OPENINGS = [
@@ -45,50 +45,6 @@ OPENINGS = [
     "",
 ]
 CLOSINGS = ["希望有关部门调查处理。", "请求依法纠正。", "对外地企业不公平。", "", ""]
-
-
-# --- the reference: the case-by-case loop the ledger used before ------------------------------
-
-
-def ref_bigrams(text: str) -> Counter[str]:
-    chars = [c for c in text if not c.isspace() and c not in "，。；：、,.;:（）()“”\"'"]
-    return Counter(a + b for a, b in itertools.pairwise(chars))
-
-
-def ref_cosine(a: Counter[str], b: Counter[str]) -> float:
-    if not a or not b:
-        return 0.0
-    dot = sum(v * b[k] for k, v in a.items() if k in b)
-    return dot / math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
-
-
-class ReferenceOpenCases:
-    """The former ``OpenCases``: one bigram Counter per open case, scored one case at a time."""
-
-    def __init__(self, db) -> None:
-        self.vectors: dict[int, Counter[str]] = {}
-        texts: dict[int, list[str]] = {}
-        for row in db.query(
-            "select id, title, summary from cases where status not in (?, ?)", [DISMISSED, CLOSED]
-        ):
-            texts[row["id"]] = [row["title"] or "", row["summary"] or ""]
-        for table, column in (("complaints", "content"), ("findings", "clause")):
-            for row in db.query(f"select case_id, {column} as text from {table}"):
-                if row["case_id"] in texts:
-                    texts[row["case_id"]].append(row["text"] or "")
-        for case_id, parts in texts.items():
-            self.vectors[case_id] = ref_bigrams("\n".join(parts))
-
-    def best(self, text: str) -> tuple[int | None, float]:
-        v = ref_bigrams(text)
-        scored = [(ref_cosine(v, w), -cid) for cid, w in self.vectors.items()]
-        if not scored:
-            return None, 0.0
-        sim, neg = max(scored)
-        return -neg, round(sim, 4)
-
-    def add(self, case_id: int, text: str) -> None:
-        self.vectors[case_id] = self.vectors.get(case_id, Counter()) + ref_bigrams(text)
 
 
 # --- data ---------------------------------------------------------------------------------------

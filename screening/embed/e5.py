@@ -123,8 +123,10 @@ def _verified_sha256(target: Path, rel: str) -> str:
     digest = sha256_file(f)
     known = known if isinstance(known, dict) else {}
     known[rel] = {"stamp": stamp, "sha256": digest}
+    partial = record.with_name(f"{record.name}.{os.getpid()}")
     with contextlib.suppress(OSError):  # a read-only shared cache is verified again next time
-        write_json(record, known)
+        write_json(partial, known)
+        os.replace(partial, record)  # two loads at once never leave a half-written record
     return digest
 
 

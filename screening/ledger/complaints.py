@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,14 +48,6 @@ FLAG_AT = 0.4
 def _bigrams(text: str) -> Counter[str]:
     chars = [c for c in text if not c.isspace() and c not in "，。；：、,.;:（）()“”\"'"]
     return Counter(a + b for a, b in itertools.pairwise(chars))
-
-
-def cosine(a: Counter[str], b: Counter[str]) -> float:
-    """Cosine similarity of two bigram count vectors (the measure :class:`OpenCases` uses)."""
-    if not a or not b:
-        return 0.0
-    dot = sum(v * b[k] for k, v in a.items() if k in b)
-    return dot / math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
 
 
 def _squares(counts: Counter[str]) -> int:
@@ -107,7 +98,8 @@ class OpenCases:
     texts added since, packed every :data:`BLOCK` texts and merged as they grow; a case that
     gains a complaint has entries in more than one block, which add up to its vector).
     :meth:`best` reads, per block, only the entries of the text's own bigrams. Counts are
-    integers, so the dot products, norms and cosines are exactly those :func:`cosine` gives.
+    integers, so the cosines are exactly those of the former case-by-case loop (kept as
+    the reference in tests/test_complaints_dedup.py).
     """
 
     BLOCK = 32  # texts added before they are packed into a block
