@@ -70,6 +70,14 @@ class Settings:
     reply_days: int = 15  # working days allowed to answer a complaint (反馈时限)
     # extra column-name → field mapping for hotline exports, e.g. {"事项描述" = "content"}
     complaint_columns: dict[str, str] = field(default_factory=dict)
+    # Local names printed in drafts (自查整改报告, 通报, 审查结论 …); while unset the drafts print
+    # ××县 / ××〔2026〕×号 placeholders for the reviewer to fill in.
+    county: str | None = None  # 行政区名称, e.g. 襄城县
+    issuing_office: str | None = (
+        None  # 发文机关 of notices and letters, e.g. 襄城县公平竞争审查工作联席会议办公室
+    )
+    doc_number_prefix: str | None = None  # 发文字号 prefix, e.g. 襄公审办 → 襄公审办〔2026〕×号
+    review_office: str | None = None  # 审查机构 named in 书面审查结论, e.g. 襄城县市场监督管理局
     config_file: Path | None = None  # where the file settings came from, if any
 
     def replace(self, **changes: Any) -> Settings:

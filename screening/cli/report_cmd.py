@@ -15,6 +15,7 @@ from .. import reports
 from ..errors import OutputFormatError
 from ..ledger import STATES
 from ..ledger.workdays import parse_date
+from ..localnames import LocalNames
 from ._common import get_settings, ledger_db
 
 
@@ -33,35 +34,91 @@ date_option = click.option(
 
 
 def period_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """--period or --from/--to, handed to the command as one ``span`` (a reports.Period)."""
+    """--period or --from/--to, handed to the command as one ``span`` (a reports.Period).
+
+    The command must also take ``--date``: with no period the span is everything up to it.
+    """
 
     @functools.wraps(f)
     def command(*args: Any, period: str | None, start: str | None, end: str | None, **kw: Any):
-        return f(*args, span=reports.parse_period(period, start=start, end=end), **kw)
+        span = reports.parse_period(period, start=start, end=end, until=kw["date"])
+        return f(*args, span=span, **kw)
 
     options = (
         click.option(
             "--period",
             default=None,
-            help="统计期间：2025（全年）、2025Q4（季度）、2025-11（月份）。",
+            help="统计期间：2025（全年）、2025Q4（季度）、2025-11（月份）。不填期间则统计截至"
+            "报告日期台账中的全部记录。",
         ),
         click.option(
-            "--from", "start", default=None, metavar="YYYY-MM-DD", help="起始日期（含）。"
+            "--from",
+            "start",
+            default=None,
+            metavar="YYYY-MM-DD",
+            help="起始日期（含）；不填 --to 则截至报告日期。",
         ),
-        click.option("--to", "end", default=None, metavar="YYYY-MM-DD", help="截止日期（含）。"),
+        click.option(
+            "--to",
+            "end",
+            default=None,
+            metavar="YYYY-MM-DD",
+            help="截止日期（含）；只填 --to 则统计截至该日的全部记录。",
+        ),
     )
     for option in reversed(options):
         command = option(command)
     return command
 
 
-def _report(written: reports.Written) -> None:
+def _report(written: reports.Written, hint: str | None = None) -> None:
     for path in written.paths:
         click.echo(f"已生成：{path}")
     click.echo(f"数据来源说明：{written.sidecar}（每个数字对应的台账记录）")
-    for warning in written.warnings:
+    for warning in (*written.warnings, *([hint] if hint else [])):
         click.echo(f"提示：{warning}", err=True)
     click.echo(f"{written.summary}。这是草稿，请核改后使用。", err=True)
+
+
+# Settings that replace a report's placeholders: (what it is, an example value).
+NAME_KEYS = {"county": ("县名", "襄城县"), "doc_number_prefix": ("发文字号前缀", "襄公审办")}
+
+
+def _local_names(ctx: click.Context) -> LocalNames:
+    return LocalNames.from_settings(get_settings(ctx))
+
+
+def _placeholder_hint(
+    ctx: click.Context,
+    names: LocalNames,
+    date: dt.date,
+    *,
+    county: bool = False,
+    office: bool = False,
+    doc_number: bool = False,
+) -> str | None:
+    """Which settings would fill the placeholders a report printed, or None if it printed none.
+
+    ``county``: the report prints the county name; ``office``: the joint office (named by
+    ``issuing_office``, else derived from the county); ``doc_number``: the 文号.
+    """
+    shown, keys = [], []
+    if (county and names.county is None) or (
+        office and names.issuing_office is None and names.county is None
+    ):
+        shown.append("“××县”")
+        keys.append("county")
+    if doc_number and names.doc_number_prefix is None:
+        shown.append(f"“{names.doc_number(date.year)}”")
+        keys.append("doc_number_prefix")
+    if not keys:
+        return None
+    where = get_settings(ctx).config_file or "screening.toml"
+    settings = "、".join(f'{k} = "{NAME_KEYS[k][0]}"（如 "{NAME_KEYS[k][1]}"）' for k in keys)
+    return (
+        f"草稿中的{''.join(shown)}是占位符；在配置文件 {where} 的 [screening] 下写上 {settings}，"
+        "再生成时即填入实际名称。"
+    )
 
 
 def _require_suffix(out: str, suffix: str, what: str) -> None:
@@ -97,11 +154,18 @@ def self_inspection_cmd(
     """生成自查整改报告（DOCX，公文格式），附工作台账；统计图另存于同一文件夹。"""
     _require_suffix(out, ".docx", "自查整改报告")
     corpus = get_settings(ctx).corpus
+    names = _local_names(ctx)
     with ledger_db(ctx, readonly=True) as db:
         written = reports.write_self_inspection(
-            db, out, period=span, date=date, corpus_dir=corpus, department=department
+            db,
+            out,
+            period=span,
+            date=date,
+            corpus_dir=corpus,
+            department=department,
+            names=names,
         )
-    _report(written)
+    _report(written, _placeholder_hint(ctx, names, date, county=department is None))
 
 
 def _case_ids(values: tuple[str, ...]) -> list[int]:
@@ -133,9 +197,12 @@ def notice_cmd(ctx: click.Context, cases: tuple[str, ...], date: dt.date, out: s
     _require_suffix(out, ".docx", "典型案例通报")
     ids = _case_ids(cases)
     corpus = get_settings(ctx).corpus
+    names = _local_names(ctx)
     with ledger_db(ctx, readonly=True) as db:
-        written = reports.write_notice(db, out, case_ids=ids, date=date, corpus_dir=corpus)
-    _report(written)
+        written = reports.write_notice(
+            db, out, case_ids=ids, date=date, corpus_dir=corpus, names=names
+        )
+    _report(written, _placeholder_hint(ctx, names, date, office=True, doc_number=True))
 
 
 @report_group.command("ledger")
@@ -173,9 +240,10 @@ def ledger_cmd(
 @click.pass_context
 def stats_cmd(ctx: click.Context, span: reports.Period, date: dt.date, out: str) -> None:
     """各部门效能评估统计：审查文件、问题、认定、按期整改率、逾期、投诉举报按期答复率。"""
+    names = _local_names(ctx)
     with ledger_db(ctx, readonly=True) as db:
-        written = reports.write_stats(db, out, period=span, date=date)
-    _report(written)
+        written = reports.write_stats(db, out, period=span, date=date, names=names)
+    _report(written, _placeholder_hint(ctx, names, date, county=True))
 
 
 COMMANDS = [report_group]

@@ -11,21 +11,23 @@ from sqlite_utils import Database
 from ..corpus.citations import int_to_cn
 from ..errors import CasesNotConfirmedError
 from ..ledger.cases import CONFIRMED, RECTIFYING, REVIEWING, get_case
+from ..localnames import LocalNames
 from ..privacy import Redactor
 from .citations import Citations, book, quoted, where
 from .layout import OfficialDocument, title_lines
 from .queries import CONFIRMED_STATES, Figures, Written, case_facts, cn_date, write_sidecar
-from .selfcheck import JOINT_OFFICE, ordinal
+from .selfcheck import PLACEHOLDER_NAMES, joint_office_ref, ordinal
 
 ADDRESSEE = "各乡（镇）人民政府、街道办事处，县直各部门："
 # 市场准入 standards (实施办法 第九条、第十条): the negative list's "全国一张清单" also applies.
 MARKET_ACCESS = ("FCR-9-", "FCR-10-")
+# 有关要求; {office} is the joint office as running text names it (selfcheck.joint_office_ref).
 REQUIREMENTS = (
     (
         "（一）对照自查自纠",
         "各乡（镇）、各部门要对照上述典型案例，举一反三，全面梳理本地区、本部门制定的涉及经营者"
         "经济活动的政策措施，发现存在类似问题的，于【××月××日】前完成整改，并将自查整改情况报送"
-        f"{JOINT_OFFICE}。",
+        "{office}。",
     ),
     (
         "（二）严格落实公平竞争审查制度",
@@ -108,22 +110,27 @@ def write_notice(
     case_ids: list[int],
     date: dt.date,
     corpus_dir: str | Path,
+    names: LocalNames = PLACEHOLDER_NAMES,
 ) -> Written:
-    """Write the 通报 DOCX and its sidecar; refuses cases that are not confirmed."""
+    """Write the 通报 DOCX and its sidecar; refuses cases that are not confirmed.
+
+    ``names`` give the 文号 prefix and the issuing office; unset ones stay placeholders.
+    """
     path = Path(out)
     cases = select_cases(db, case_ids)
     cites = Citations(corpus_dir)
     redact = Redactor.from_ledger(db)
     title = f"关于{int_to_cn(len(cases))}起违反公平竞争审查标准典型案例的通报"
     d = OfficialDocument(redact=redact, title=title)
-    d.docno(f"××〔{date.year}〕×号")
+    d.docno(names.doc_number(date.year))
     d.blank()
     d.title(title_lines(title, width=18))
     d.blank()
     d.addressee(ADDRESSEE)
+    office = joint_office_ref(names)
     d.para(
         "为深入贯彻落实《公平竞争审查条例》《公平竞争审查条例实施办法》，持续破除地方保护和市场"
-        f"分割，加快建设全国统一大市场，{JOINT_OFFICE}对各地各部门制定的涉及经营者经济活动的政策"
+        f"分割，加快建设全国统一大市场，{office}对各地各部门制定的涉及经营者经济活动的政策"
         f"措施开展了核查。现将核查认定的{int_to_cn(len(cases))}起典型案例通报如下。"
     )
     d.heading(1, "一、典型案例")
@@ -145,9 +152,9 @@ def write_notice(
     d.heading(1, "二、有关要求")
     for head, body in REQUIREMENTS:
         d.heading(2, head)
-        d.para(body)
+        d.para(body.format(office=office))
     d.blank()
-    d.sign(f"××县{JOINT_OFFICE[1:]}", cn_date(date))
+    d.sign(names.joint_office, cn_date(date))
     d.save(path, date)
     figs = Figures()
     figs.count("notice.cases", "通报案例", "cases", cases)

@@ -91,14 +91,27 @@ LEDGER_FIELDS = {
 # --- period and scope ---------------------------------------------------------------------------
 
 
+# Start of a period with no start date: everything in the ledger up to its end.
+OPEN_START = dt.date.min
+
+
 @dataclass(frozen=True)
 class Period:
-    """A closed date range with its Chinese label (二〇二五年第四季度 style, Arabic numerals)."""
+    """A date range with its Chinese label (2025年第四季度 style, Arabic numerals).
+
+    An open period (no period given) starts at :data:`OPEN_START`, so it holds every ledger row
+    up to ``end``; it is labelled 截至2026年1月5日 and coded ``to_2026-01-05``.
+    """
 
     start: dt.date
     end: dt.date
-    code: str  # 2025 / 2025Q4 / 2025-11 / 2025-10-01_2025-12-31
-    label: str  # 2025年第四季度
+    code: str  # 2025 / 2025Q4 / 2025-11 / 2025-10-01_2025-12-31 / to_2026-01-05
+    label: str  # 2025年第四季度 / 截至2026年1月5日
+
+    @property
+    def is_open(self) -> bool:
+        """No start date: the report covers the whole ledger up to ``end``."""
+        return self.start == OPEN_START
 
     def contains(self, stamp: str | None) -> bool:
         if not stamp:
@@ -119,8 +132,14 @@ def parse_period(
     *,
     start: str | dt.date | None = None,
     end: str | dt.date | None = None,
+    until: dt.date | None = None,
 ) -> Period:
-    """``2025``, ``2025Q4``, ``2025-11``, or explicit ``start``/``end`` dates; PeriodError else."""
+    """``2025``, ``2025Q4``, ``2025-11``, or explicit ``start``/``end`` dates; PeriodError else.
+
+    With ``until`` (the report date) a missing period is allowed: nothing given is the open
+    period 截至 ``until`` (the whole ledger), only ``end`` the open period 截至 ``end``, and only
+    ``start`` the range from ``start`` to ``until``. Without ``until`` both dates are required.
+    """
     if value and (start or end):
         raise PeriodError(value=f"{value} 与 --from/--to 同时给出")
     if value:
@@ -136,9 +155,14 @@ def parse_period(
             y, mo = int(m[1]), int(m[2])
             return Period(dt.date(y, mo, 1), _month_end(y, mo), f"{y}-{mo:02d}", f"{y}年{mo}月")
         raise PeriodError(value=value)
-    if not (start and end):
+    if until is None and not (start and end):
         raise PeriodError(value="（未指定）")
-    a, b = parse_date(start, "起始日期"), parse_date(end, "截止日期")
+    b = parse_date(end, "截止日期") if end else until
+    if b is None:  # not reached: without an end date ``until`` was given
+        raise PeriodError(value="（未指定）")
+    if not start:
+        return Period(OPEN_START, b, f"to_{b.isoformat()}", f"截至{cn_date(b)}")
+    a = parse_date(start, "起始日期")
     if a > b:
         raise PeriodError(value=f"{a.isoformat()} 至 {b.isoformat()}")
     label = f"{a.year}年{a.month}月{a.day}日至{b.year}年{b.month}月{b.day}日"
@@ -242,7 +266,7 @@ class Scope:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "from": self.period.start.isoformat(),
+            "from": None if self.period.is_open else self.period.start.isoformat(),
             "to": self.period.end.isoformat(),
             "period": self.period.code,
             "period_label": self.period.label,

@@ -11,6 +11,7 @@ from sqlite_utils import Database
 
 from ..domain import FAMILIES
 from ..ledger.cases import CLOSED, CONFIRMED, RECTIFYING, REVIEWING, is_overdue
+from ..localnames import JOINT_OFFICE_SUFFIX, LocalNames
 from ..privacy import Redactor
 from .citations import Citations, book, quoted, where
 from .layout import OfficialDocument, title_lines
@@ -34,9 +35,32 @@ from .queries import (
 )
 from .scorecard import scorecard, scorecard_chart, scorecard_table
 
-COUNTY = "××县"
-JOINT_OFFICE = "县公平竞争审查工作联席会议办公室"
 CN_ORDINALS = "一二三四五六七八九十"
+# No local name configured: the drafts print the ××县 / ××〔2026〕×号 placeholders.
+PLACEHOLDER_NAMES = LocalNames()
+# The county report goes up to the city's joint office: no setting names the city.
+CITY_JOINT_OFFICE = "××市公平竞争审查工作联席会议办公室"
+
+
+def joint_office_ref(names: LocalNames) -> str:
+    """The county's joint office as running text names it: the configured name, else the short
+    form 县公平竞争审查工作联席会议办公室 a county's own documents use."""
+    if names.issuing_office or names.county:
+        return names.joint_office
+    return f"县{JOINT_OFFICE_SUFFIX}"
+
+
+def period_title(head: str, subject: str, period: Period) -> tuple[str, str]:
+    """The title (one line, for the file's properties) and its lines as printed.
+
+    ××县关于 + 2025年第四季度 + 公平竞争审查自查整改情况的报告; an open period follows the title on
+    a line of its own instead: ××县关于公平竞争审查自查整改情况的报告 / （截至2026年1月5日）.
+    """
+    if not period.is_open:
+        title = f"{head}{period.label}{subject}"
+        return title, title_lines(title)
+    dated = f"（{period.label}）"
+    return f"{head}{subject}{dated}", f"{title_lines(head + subject)}\n{dated}"
 
 
 def ordinal(n: int) -> str:
@@ -47,16 +71,20 @@ def ordinal(n: int) -> str:
 class _Report:
     """Builds the document from one snapshot; ``self.n(key)`` prints a figure."""
 
-    def __init__(self, db: Database, scope: Scope, corpus_dir: str | Path) -> None:
-        self.db, self.scope = db, scope
-        self.unit = scope.department or COUNTY
+    def __init__(
+        self, db: Database, scope: Scope, corpus_dir: str | Path, names: LocalNames
+    ) -> None:
+        self.db, self.scope, self.names = db, scope, names
+        self.unit = scope.department or names.county_name
         self.snap: Snapshot = snapshot(db, scope)
         self.figs: Figures = figures(self.snap, scope.department)
         self.cites = Citations(corpus_dir)
         self.redact = Redactor.from_ledger(db)
         self.cases = cases_of(self.snap, scope.department)
         self.warnings: list[str] = []
-        title = f"{self.unit}关于{scope.period.label}公平竞争审查自查整改情况的报告"
+        title, self.title_lines = period_title(
+            f"{self.unit}关于", "公平竞争审查自查整改情况的报告", scope.period
+        )
         self.doc = OfficialDocument(redact=self.redact, title=title)
         self.title = title
 
@@ -76,9 +104,13 @@ def _basic(r: _Report, charts: Callable[[str], Path]) -> None:
     d, p = r.doc, r.scope.period
     d.heading(1, "一、基本情况")
     types = r.counts("documents.by_type", DOC_TYPES_ALL, "件")
+    opening = (
+        f"本报告统计截至{cn_date(p.end)}工作台账中的全部记录，累计"
+        if p.is_open
+        else f"{p.label}（{p.start.isoformat()}至{p.end.isoformat()}），共"
+    )
     d.para(
-        f"{p.label}（{p.start.isoformat()}至{p.end.isoformat()}），共审查涉及经营者经济活动的政策"
-        f"文件{r.n('documents.total')}件"
+        f"{opening}审查涉及经营者经济活动的政策文件{r.n('documents.total')}件"
         + (f"，其中{types}" if types else "")
         + "。"
         + (
@@ -96,7 +128,8 @@ def _basic(r: _Report, charts: Callable[[str], Path]) -> None:
         + "。"
     )
     d.para(
-        f"本期登记核查案件{r.n('cases.total')}件，经核查认定违规{r.n('cases.confirmed')}件，"
+        f"{'累计' if p.is_open else '本期'}登记核查案件{r.n('cases.total')}件，"
+        f"经核查认定违规{r.n('cases.confirmed')}件，"
         f"排除{r.n('cases.dismissed')}件，尚在核查{r.n('cases.open')}件。已认定的问题中，已部署"
         f"整改{r.n('rectify.deployed')}件，完成整改{r.n('rectify.done')}件（其中按期完成"
         f"{r.n('rectify.on_time')}件，按期整改率{r.n('rectify.on_time_rate')}），复核销号"
@@ -109,7 +142,7 @@ def _basic(r: _Report, charts: Callable[[str], Path]) -> None:
         f"答复{r.n('complaints.on_time')}件，按期答复率{r.n('complaints.on_time_rate')}；逾期未答复"
         f"{r.n('complaints.overdue')}件。"
         if r.figs["complaints.total"].value
-        else "本期未受理投诉举报。"
+        else ("尚未受理投诉举报。" if p.is_open else "本期未受理投诉举报。")
     )
     d.para(
         f"{complaints}（按期整改指在整改期限内完成整改并提交复核；按期答复指受理后"
@@ -161,7 +194,8 @@ def _problems(r: _Report) -> list[dict[str, Any]]:
     d.heading(1, "二、存在的问题")
     confirmed = [c for c in r.cases if c["status"] in CONFIRMED_STATES]
     if not confirmed:
-        d.para("经核查，本期未发现违反公平竞争审查标准的问题。")
+        when = "" if r.scope.period.is_open else "本期"
+        d.para(f"经核查，{when}未发现违反公平竞争审查标准的问题。")
         return []
     groups: dict[Any, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
     for case in confirmed:
@@ -254,11 +288,15 @@ def write_self_inspection(
     date: dt.date,
     corpus_dir: str | Path,
     department: str | None = None,
+    names: LocalNames = PLACEHOLDER_NAMES,
 ) -> Written:
-    """Write the DOCX (``out``), its charts beside it and the ``.json`` sidecar."""
+    """Write the DOCX (``out``), its charts beside it and the ``.json`` sidecar.
+
+    ``names`` are the county and office names to print; unset ones stay ××县 placeholders.
+    """
     path = Path(out)
     scope = Scope(period, date, department)
-    r = _Report(db, scope, corpus_dir)
+    r = _Report(db, scope, corpus_dir, names)
     charts: list[Path] = []
 
     def chart_path(name: str) -> Path:
@@ -266,11 +304,12 @@ def write_self_inspection(
         return charts[-1]
 
     d = r.doc
-    d.title(title_lines(r.title))
+    d.title(r.title_lines)
     d.blank()
-    d.addressee(f"{JOINT_OFFICE}：" if department else "××市公平竞争审查工作联席会议办公室：")
+    d.addressee(f"{joint_office_ref(names) if department else CITY_JOINT_OFFICE}：")
+    when = f"截至{cn_date(period.end)}已" if period.is_open else period.label
     d.para(
-        f"按照公平竞争审查工作要求，{r.unit}对{period.label}制定和审查的涉及经营者经济活动的政策措施"
+        f"按照公平竞争审查工作要求，{r.unit}对{when}制定和审查的涉及经营者经济活动的政策措施"
         "开展了自查，对发现的问题逐件核查、整改。现将有关情况报告如下。"
     )
     _basic(r, chart_path)
@@ -280,7 +319,7 @@ def write_self_inspection(
     d.blank()
     d.attachment_note("附件：公平竞争审查工作台账")
     d.blank()
-    d.sign(department or f"{COUNTY}人民政府", cn_date(date))
+    d.sign(department or names.government, cn_date(date))
     rows, widths = annex_rows(db, r.cases, today=date, cites=r.cites)
     d.annex("附件", f"公平竞争审查工作台账（{period.label}）", landscape=True)
     d.table(rows, widths_mm=widths, style="台账表格文字", center_cols=(0, 1, 2, 11, 12, 13, 14))

@@ -7,12 +7,13 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from ..localnames import LocalNames
 from ..privacy import Redactor
-from .layout import OfficialDocument, title_lines
+from .layout import OfficialDocument
 from .ledger_table import write_sheet
 from .queries import DEFINITIONS, Period, Scope, Written, cn_date, snapshot, write_sidecar
 from .scorecard import SCORE_COLUMNS, rates_chart, scorecard, scorecard_chart, scorecard_table
-from .selfcheck import COUNTY, JOINT_OFFICE
+from .selfcheck import PLACEHOLDER_NAMES, period_title
 
 SHOWN_DEFINITIONS = (
     "报告日期",
@@ -27,14 +28,24 @@ SHOWN_DEFINITIONS = (
 )
 
 
-def write_stats(db: Database, out_dir: str | Path, *, period: Period, date: dt.date) -> Written:
-    """Write ``效能评估统计_<period>.docx/.xlsx/.json`` and the chart PNGs into ``out_dir``."""
+def write_stats(
+    db: Database,
+    out_dir: str | Path,
+    *,
+    period: Period,
+    date: dt.date,
+    names: LocalNames = PLACEHOLDER_NAMES,
+) -> Written:
+    """Write ``效能评估统计_<period>.docx/.xlsx/.json`` and the chart PNGs into ``out_dir``.
+
+    ``names`` give the county and the signing office; unset ones stay ××县 placeholders.
+    """
     folder = Path(out_dir)
     stem = f"效能评估统计_{period.code}"
     scope = Scope(period, date)
     snap = snapshot(db, scope)
     rows, figs = scorecard(db, snap)
-    names = [r[0] for r in rows[:-1]]
+    departments = [r[0] for r in rows[:-1]]
     redact = Redactor.from_ledger(db)
     header = [c[0] for c in SCORE_COLUMNS]
     warnings = []
@@ -42,20 +53,28 @@ def write_stats(db: Database, out_dir: str | Path, *, period: Period, date: dt.d
     for n, (name, draw) in enumerate(
         (("各部门问题情况", scorecard_chart), ("各部门按期率", rates_chart)), start=1
     ):
-        png, warning = draw(folder / f"{stem}_图{n}_{name}.png", names, figs)
+        png, warning = draw(folder / f"{stem}_图{n}_{name}.png", departments, figs)
         charts.append(png)
         if warning and warning not in warnings:
             warnings.append(warning)
 
-    title = f"{COUNTY}{period.label}公平竞争审查工作效能评估统计"
+    title, lines = period_title(names.county_name, "公平竞争审查工作效能评估统计", period)
     d = OfficialDocument(redact=redact, title=title)
-    d.title(title_lines(title))
+    d.title(lines)
     d.blank()
-    d.para(
-        f"根据工作台账，现将{period.label}（{period.start.isoformat()}至{period.end.isoformat()}）"
-        f"各部门公平竞争审查和违规案例处置情况统计如下，供效能评估和工作落实激励抽查参考。"
-        f"统计截至{cn_date(date)}。"
-    )
+    if period.is_open:
+        covered = f"本统计涵盖截至{cn_date(period.end)}工作台账中的全部记录"
+        as_of = "。" if period.end == date else f"，按台账截至{cn_date(date)}的状况统计。"
+        d.para(
+            "根据工作台账，现将各部门公平竞争审查和违规案例处置情况统计如下，供效能评估和工作落实"
+            f"激励抽查参考。{covered}{as_of}"
+        )
+    else:
+        d.para(
+            f"根据工作台账，现将{period.label}（{period.start.isoformat()}至"
+            f"{period.end.isoformat()}）各部门公平竞争审查和违规案例处置情况统计如下，供效能评估和"
+            f"工作落实激励抽查参考。统计截至{cn_date(date)}。"
+        )
     d.heading(1, "一、各部门统计")
     table, widths = scorecard_table(rows)
     d.table(
@@ -73,7 +92,7 @@ def write_stats(db: Database, out_dir: str | Path, *, period: Period, date: dt.d
     d.heading(1, "四、评估意见")
     d.para("【请根据上述统计，结合抽查情况提出评估意见和激励建议。】")
     d.blank()
-    d.sign(f"{COUNTY}{JOINT_OFFICE[1:]}", cn_date(date))
+    d.sign(names.joint_office, cn_date(date))
     docx_path = d.save(folder / f"{stem}.docx", date)
     xlsx_path = write_sheet(
         folder / f"{stem}.xlsx",
@@ -84,5 +103,5 @@ def write_stats(db: Database, out_dir: str | Path, *, period: Period, date: dt.d
         title="部门统计",
     )
     side = write_sidecar(docx_path, figs.sidecar("效能评估统计", scope), redact)
-    summary = f"效能评估统计：{len(names)} 个部门"
+    summary = f"效能评估统计：{len(departments)} 个部门"
     return Written((docx_path, xlsx_path, *charts), side, summary, tuple(warnings))
