@@ -138,3 +138,16 @@ def case_stats(cases: list[Case]) -> dict[str, dict[str, int]]:
         "年份": counted([(c.date or "")[:4] or "（无）" for c in cases]),
         "可信度": counted([c.fidelity or "（无）" for c in cases]),
     }
+
+
+# The standards a draft is reviewed against item by item: 实施办法第九条至第二十四条.
+REVIEW_ARTICLES = range(9, 25)
+
+
+def review_standards(corpus_dir: str | Path) -> list[Standard]:
+    """The standards of 实施办法第九条至第二十四条, in article and item order."""
+    return [
+        s
+        for s in load_standards(corpus_dir, kind="standard")
+        if s.article in REVIEW_ARTICLES and s.law.endswith("实施办法")
+    ]

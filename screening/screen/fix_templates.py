@@ -1,0 +1,848 @@
+"""Fix templates: a short rectification suggestion (修改建议) for each review standard.
+
+When a reviewer flags a clause under a standard of the 《公平竞争审查条例实施办法》 (articles 9–24),
+the tool proposes how to fix it from two sources: the rectification wording of similar notified
+cases (elsewhere) and the template here. The templates are the project's own wording, not taken
+from any source; they were written and reviewed against the text of each standard
+(``corpus/standards/standards.jsonl``), the law text and the SAMR Q&A in ``corpus/guidance``, in
+the register of a 修改建议函. They cite no case, and no provision other than the standards and the
+exception of 《条例》 第十二条.
+
+Every standard code of kind ``standard`` has one template (``TPL-FCR-12-3``), and every article
+9–23 has an article-level fallback (``TPL-FCR-12``) for codes given only to the article or items
+unknown here; ``FCR-24`` (the catch-all, without items) is its own article-level template.
+
+``action`` is one of three categories:
+
+* 删除 — the content has no lawful form; remove it (the text may say what applies instead);
+* 修改 — the purpose is legitimate; rewrite the provision as the text says;
+* 删除或修改 — remove it, or where a condition is still needed, replace it with the neutral one.
+
+Where the 《条例》 第十二条 (《实施办法》 第二十五条) exception is a common justification, the text
+ends with :data:`EXCEPTION_NOTE`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+DELETE = "删除"
+REVISE = "修改"
+DELETE_OR_REVISE = "删除或修改"
+ACTIONS: tuple[str, ...] = (DELETE, REVISE, DELETE_OR_REVISE)
+
+EXCEPTION_NOTE = (
+    "确有必要且符合《条例》第十二条情形的，应在审查结论中说明理由、实施期限或终止条件。"
+)
+
+
+@dataclass(frozen=True)
+class FixTemplate:
+    id: str  # "TPL-" + code
+    code: str  # a standard code (FCR-12-3) or an article-level code (FCR-12)
+    action: str  # one of ACTIONS
+    text: str  # 1–3 sentences of Simplified Chinese, ending with 。
+
+
+# (code, action, text, whether EXCEPTION_NOTE is appended); article-level fallback first.
+_ROWS: tuple[tuple[str, str, str, bool], ...] = (
+    # Article 9: approval procedures for entry outside the negative list
+    (
+        "FCR-9",
+        DELETE,
+        (
+            "删除在市场准入负面清单以外的行业、领域、业务设置的审批、许可、备案、目录等准入程序，"
+            "各类经营主体依法平等进入。"
+        ),
+        False,
+    ),
+    (
+        "FCR-9-1",
+        DELETE,
+        (
+            "删除在全国统一的市场准入负面清单之外自行制定的禁止、限制准入清单或者目录，"
+            "市场准入管理以全国统一的市场准入负面清单为准，清单以外的行业、领域、"
+            "业务各类经营主体依法平等进入。"
+        ),
+        False,
+    ),
+    (
+        "FCR-9-2",
+        DELETE_OR_REVISE,
+        (
+            "删除在市场准入负面清单之外设立的准入许可，以及以备案、证明、目录、计划、规划、"
+            "认证等方式设置的变相审批要求；确需掌握经营信息的，"
+            "改为不影响经营主体自主开展经营的告知性备案或者信息报送。"
+        ),
+        False,
+    ),
+    (
+        "FCR-9-3",
+        DELETE,
+        (
+            "删除违法增加的审批环节和程序，"
+            "以及须经有关部门或者园区“同意”“审核”方可办理的前置程序和具有审批性质的前置备案，"
+            "审批事项严格按照法律、法规规定的条件和程序办理。"
+        ),
+        False,
+    ),
+    (
+        "FCR-9-4",
+        DELETE,
+        (
+            "删除在市场准入负面清单之外增设的市场禁入措施，以及对经营主体资质、所有制形式、"
+            "股权比例、经营范围、经营业态、商业模式的限制性准入要求，各类经营主体依法平等进入。"
+        ),
+        False,
+    ),
+    (
+        "FCR-9-5",
+        DELETE,
+        "删除违规采取的暂停受理、临时限制准入数量或者范围等临时性市场准入管理措施。",
+        True,
+    ),
+    (
+        "FCR-9-6",
+        DELETE_OR_REVISE,
+        (
+            "删除对市场准入负面清单以外的行业、领域、业务设置的审批、核准等准入程序；"
+            "确需加强管理的，改为不影响经营主体依法进入的事中事后监管方式。"
+        ),
+        False,
+    ),
+    # Article 10: government franchise rights
+    (
+        "FCR-10",
+        DELETE_OR_REVISE,
+        (
+            "删除违法设置或者授予特许经营权的内容；确需实施特许经营的，改为依据法律、行政法规设定，"
+            "并通过招标、竞争性谈判等公平竞争方式选择经营者。"
+        ),
+        False,
+    ),
+    (
+        "FCR-10-1",
+        DELETE,
+        (
+            "删除没有法律、行政法规依据或者未经国务院批准设置的特许经营权，"
+            "以及以特许经营名义增设的行政许可事项，相关业务向符合条件的各类经营者开放，"
+            "依法实施行业监管。"
+        ),
+        False,
+    ),
+    (
+        "FCR-10-2",
+        REVISE,
+        (
+            "删除直接指定、授权特定企业经营的表述，改为通过招标、"
+            "竞争性谈判等公平竞争方式选择特许经营者，并在实施方案中公开资格条件、"
+            "选择程序和评审标准。"
+        ),
+        False,
+    ),
+    (
+        "FCR-10-3",
+        REVISE,
+        (
+            "删除违法约定的特许经营期限和未经法定程序延长、变更期限的内容，改为按照法律、"
+            "法规规定和项目实际需要合理确定期限；确需变更的，依照法定程序办理。"
+        ),
+        False,
+    ),
+    (
+        "FCR-10-4",
+        DELETE_OR_REVISE,
+        (
+            "删除违法设置或者授予特许经营权的内容，如擅自扩大特许经营范围、授予区域独家经营权；"
+            "确需实施特许经营的，改为依法设定并通过公平竞争方式选择经营者。"
+        ),
+        False,
+    ),
+    # Article 11: restricting dealings to designated operators
+    (
+        "FCR-11",
+        DELETE_OR_REVISE,
+        (
+            "删除限定经营、购买、使用特定经营者提供的商品或者服务的内容，"
+            "改为明确符合条件的经营者均可提供，由使用者自主选择。"
+        ),
+        False,
+    ),
+    (
+        "FCR-11-1",
+        REVISE,
+        (
+            "删除指定、推荐或者优先使用特定经营者、特定品牌商品的表述，"
+            "改为明确符合条件的经营者均可提供、由使用者自主选择；属于政府采购的，"
+            "依法通过公平竞争方式确定供应商。"
+        ),
+        False,
+    ),
+    (
+        "FCR-11-2",
+        DELETE_OR_REVISE,
+        (
+            "删除以所有制形式、注册地、组织形式等限定经营者范围的条件；确需设定条件的，"
+            "改为与商品质量、服务能力直接相关的客观标准，明确符合条件的各类经营者均可参与。"
+        ),
+        False,
+    ),
+    (
+        "FCR-11-3",
+        REVISE,
+        (
+            "取消限定从项目库、名录库、备选库、资格库中选择经营者的要求，"
+            "改为明确符合资质条件的经营者均可参与、由使用者自主选择；确需保留库单的，"
+            "应公开入库条件并常态化开放申请。"
+        ),
+        False,
+    ),
+    (
+        "FCR-11-4",
+        DELETE,
+        (
+            "删除对购买、使用特定经营者商品给予奖励、补贴，或者对未使用者予以处罚、扣分、"
+            "限制办理业务的内容，奖惩措施不得与商品的提供者挂钩。"
+        ),
+        False,
+    ),
+    (
+        "FCR-11-5",
+        DELETE_OR_REVISE,
+        (
+            "删除直接或者变相限定经营、购买、使用特定经营者商品的内容，"
+            "改为明确符合条件的经营者均可提供、由市场主体自主选择；确需设定条件的，应公开、客观、"
+            "明确且非排他。"
+        ),
+        False,
+    ),
+    # Article 12: unreasonable or discriminatory entry and exit conditions
+    (
+        "FCR-12",
+        DELETE_OR_REVISE,
+        (
+            "删除不合理或者歧视性的准入、退出条件；确需设定条件的，"
+            "改为与政策目的和实际需要直接相关、对不同所有制、注册地、"
+            "组织形式和规模的经营者一视同仁的客观标准。"
+        ),
+        False,
+    ),
+    (
+        "FCR-12-1",
+        REVISE,
+        (
+            "删除与项目实际需要无直接关联的资格条件（如独立法人资格、成立年限、特定荣誉、"
+            "高于国家标准的参数指标），保留的条件改为与项目具体特点和实际需要相适应，"
+            "并在起草说明中载明理由。"
+        ),
+        False,
+    ),
+    (
+        "FCR-12-2",
+        DELETE_OR_REVISE,
+        (
+            "删除按所有制形式、注册地、组织形式、规模区别对待经营者的准入、"
+            "退出条件（如“在本地注册”“具有独立法人资格”）；确需设定条件的，"
+            "改为与政策目的直接相关、对各类经营者一视同仁的客观标准。"
+        ),
+        False,
+    ),
+    (
+        "FCR-12-3",
+        DELETE,
+        (
+            "删除法律、法规规定以外在经营者注销、破产、挂牌转让等方面增设的审批、"
+            "前置同意或者附加条件，市场退出依照法定程序办理。"
+        ),
+        False,
+    ),
+    (
+        "FCR-12-4",
+        DELETE_OR_REVISE,
+        (
+            "删除不合理或者歧视性的准入、退出条件；确需设定条件的，"
+            "改为有法定依据或者与政策目的直接相关、公开透明、对各类经营者同等适用的客观标准。"
+        ),
+        False,
+    ),
+    # Article 13: free movement of goods and factors
+    (
+        "FCR-13",
+        DELETE,
+        (
+            "删除限制外地或者进口商品、要素进入本地市场，或者阻碍本地经营者迁出和商品、"
+            "要素输出的内容，对本地与外地商品、要素适用同一规则。"
+        ),
+        False,
+    ),
+    (
+        "FCR-13-1",
+        DELETE,
+        (
+            "删除对外地或者进口商品另设的技术要求、检验标准和更高的检验频次，"
+            "同类商品统一执行国家标准；已依法取得的检验、认证结果予以采信，不得要求重复检验、"
+            "重复认证。"
+        ),
+        False,
+    ),
+    (
+        "FCR-13-2",
+        DELETE,
+        (
+            "删除设置检查关卡、专门登记或者证明等阻碍外地和进口商品、要素进入本地市场，"
+            "或者阻碍本地商品、要素对外输出的内容。"
+        ),
+        True,
+    ),
+    (
+        "FCR-13-3",
+        DELETE,
+        (
+            "删除妨碍经营者变更注册地址、减少注册资本的审批程序或者附加条件，"
+            "以及要求在本地经营满一定年限、承诺一定期限内不迁出注册地或者纳税地的条件。"
+        ),
+        False,
+    ),
+    (
+        "FCR-13-4",
+        DELETE,
+        (
+            "删除限制外地或者进口商品、要素进入本地市场，或者阻碍本地经营者迁出和商品、"
+            "要素输出的内容，对本地与外地、国产与进口的同类商品、要素适用同一规则。"
+        ),
+        False,
+    ),
+    # Article 14: investment and branches of non-local operators
+    (
+        "FCR-14",
+        DELETE,
+        (
+            "删除排斥、限制或者强制外地经营者在本地投资经营、设立分支机构的内容，不以在本地注册、"
+            "设立分支机构作为享受政策或者开展经营的条件。"
+        ),
+        False,
+    ),
+    (
+        "FCR-14-1",
+        DELETE_OR_REVISE,
+        (
+            "删除强制外地经营者在本地注册、设立子公司或者分支机构，以及拒绝、"
+            "阻碍其在本地投资经营的内容；政策适用对象改为在本地实际开展经营的各类经营者，"
+            "不以本地注册、纳税为前提。"
+        ),
+        False,
+    ),
+    (
+        "FCR-14-2",
+        DELETE_OR_REVISE,
+        (
+            "删除对外地经营者在本地投资规模、方式、产值、税收的硬性要求，以及对分支机构商业模式、"
+            "组织形式的限制；确需设定投资条件的，改为与项目实际需要相适应、"
+            "对本地和外地经营者同等适用的标准。"
+        ),
+        False,
+    ),
+    (
+        "FCR-14-3",
+        REVISE,
+        (
+            "删除将在本地投资、设立分支机构或者服务网点作为参与政府采购、"
+            "招标投标或者开展生产经营前提的条件；确需本地化服务的，改为中标（成交）"
+            "后按合同约定提供服务的履约要求。"
+        ),
+        False,
+    ),
+    (
+        "FCR-14-4",
+        DELETE,
+        (
+            "删除排斥、限制、强制或者变相强制外地经营者在本地投资经营、设立分支机构的内容，"
+            "投资方式和组织形式由经营者自主决定。"
+        ),
+        False,
+    ),
+    # Article 15: government procurement and bidding
+    (
+        "FCR-15",
+        DELETE_OR_REVISE,
+        (
+            "删除排斥、限制外地经营者参加政府采购、招标投标的资格条件和评审因素，"
+            "改为与项目具体特点和实际需要相适应、不区分经营者所在地和产品产地的条件。"
+        ),
+        False,
+    ),
+    (
+        "FCR-15-1",
+        DELETE,
+        (
+            "删除禁止或者排斥外地经营者参与本地政府采购、招标投标的规定，明确符合采购文件、"
+            "招标文件资格条件的经营者均可参与，不区分所在地。"
+        ),
+        False,
+    ),
+    (
+        "FCR-15-2",
+        DELETE,
+        (
+            "删除直接或者变相要求优先采购在本地登记注册经营者商品的规定，"
+            "采购需求和评审标准不得区分经营者注册地，依法通过公平竞争方式确定供应商。"
+        ),
+        False,
+    ),
+    (
+        "FCR-15-3",
+        DELETE_OR_REVISE,
+        (
+            "删除以业绩和荣誉取得地域、税收社保缴纳地、产品产地、注册地址、"
+            "与本地经营者组成联合体作为资格、加分、中标或者评标条件的内容；确需考察业绩的，"
+            "改为不限地域的同类项目业绩。"
+        ),
+        False,
+    ),
+    (
+        "FCR-15-4",
+        REVISE,
+        (
+            "修改企业信用评价标准，删除本地区业绩、成立年限、奖项荣誉、"
+            "在本地缴纳税收社保等指标和按产地设置的差异化得分，"
+            "外地经营者的信用信息与本地经营者同等采信。"
+        ),
+        False,
+    ),
+    (
+        "FCR-15-5",
+        DELETE,
+        (
+            "删除按投标（响应）产品产地区别设置的评审标准和分值，"
+            "对不同产地的同类产品适用同一评审标准。"
+        ),
+        False,
+    ),
+    (
+        "FCR-15-6",
+        REVISE,
+        (
+            "公示时间、响应时间改为不少于招标投标、政府采购法律法规规定的期限，删除现场报名、"
+            "现场购买采购文件或者招标文件的要求，改为网上公开获取文件。"
+        ),
+        False,
+    ),
+    (
+        "FCR-15-7",
+        DELETE_OR_REVISE,
+        (
+            "删除排斥、限制外地经营者参加本地政府采购、招标投标的条件和评审因素；"
+            "资格条件和评审标准改为与项目具体特点和实际需要相适应、对各地经营者同等适用。"
+        ),
+        False,
+    ),
+    # Article 16: discriminatory fees, prices and subsidies
+    (
+        "FCR-16",
+        DELETE,
+        (
+            "删除对外地或者进口商品、要素设置的歧视性收费项目、收费标准、价格或者补贴，对同类商品、"
+            "要素适用同一标准。"
+        ),
+        False,
+    ),
+    (
+        "FCR-16-1",
+        DELETE,
+        (
+            "删除仅针对外地或者进口商品、要素设置的收费项目，以及高于本地同类商品、要素的收费标准，"
+            "同类商品、要素统一适用收费项目和标准。"
+        ),
+        False,
+    ),
+    (
+        "FCR-16-2",
+        DELETE,
+        (
+            "删除对外地或者进口商品、要素实行的差别价格，本地与外地、国产与进口的同类商品、"
+            "要素执行同一价格政策。"
+        ),
+        False,
+    ),
+    (
+        "FCR-16-3",
+        DELETE_OR_REVISE,
+        (
+            "删除将补贴范围限于本地生产、本地品牌商品或者排除进口商品的条件；确需补贴的，"
+            "改为按能效、质量等与政策目的直接相关的客观标准确定范围，对外地和进口同类商品一视同仁。"
+        ),
+        False,
+    ),
+    (
+        "FCR-16-4",
+        DELETE,
+        (
+            "删除对外地或者进口商品、要素设置的歧视性收费项目、收费标准、价格或者补贴，本地与外地、"
+            "国产与进口的同类商品、要素适用同一标准。"
+        ),
+        False,
+    ),
+    # Article 17: discriminatory qualification, standards and enforcement
+    (
+        "FCR-17",
+        DELETE,
+        (
+            "删除在资质标准、监管执法等方面对外地经营者设置的歧视性要求，"
+            "本地与外地经营者适用同一资质条件、标准和执法尺度。"
+        ),
+        False,
+    ),
+    (
+        "FCR-17-1",
+        DELETE,
+        (
+            "删除对外地经营者另设或者提高的资质、标准要求，"
+            "本地与外地经营者适用同一资质条件和技术标准，外地已依法取得的资质、证书予以认可。"
+        ),
+        False,
+    ),
+    (
+        "FCR-17-2",
+        REVISE,
+        (
+            "删除针对外地经营者增加检查项目、提高检查频次或者适用更严执法标准的内容，"
+            "改为对各类经营者统一适用的监管方式、检查计划和执法标准。"
+        ),
+        False,
+    ),
+    (
+        "FCR-17-3",
+        DELETE,
+        (
+            "删除在投资经营规模、方式和税费水平等方面对外地经营者规定的差别要求，"
+            "本地与外地经营者适用同一标准。"
+        ),
+        False,
+    ),
+    (
+        "FCR-17-4",
+        DELETE,
+        (
+            "删除在资质标准、监管执法等方面对外地经营者在本地投资经营设置的歧视性要求，"
+            "本地与外地经营者适用同一资质条件和执法尺度。"
+        ),
+        False,
+    ),
+    # Article 18: tax preferences
+    (
+        "FCR-18",
+        DELETE,
+        (
+            "删除没有法律、行政法规依据或者未经国务院批准给予特定经营者的税收优惠，"
+            "税收事项依照国家统一的税收法律、行政法规执行。"
+        ),
+        False,
+    ),
+    (
+        "FCR-18-1",
+        DELETE,
+        (
+            "删除没有法律、行政法规依据或者未经国务院批准减轻、免除特定经营者纳税义务的内容；"
+            "确需税收支持的，只能执行国家统一规定的税收优惠政策。"
+        ),
+        False,
+    ),
+    (
+        "FCR-18-2",
+        DELETE,
+        (
+            "删除通过违法转换经营者组织形式等方式变相帮助特定经营者少缴、不缴税款的内容，"
+            "税款征收严格依照税收法律、行政法规执行。"
+        ),
+        False,
+    ),
+    (
+        "FCR-18-3",
+        DELETE,
+        (
+            "删除对特定产业园区实行核定征收等变相减税安排，"
+            "园区内外经营者适用相同的征收方式和法定条件。"
+        ),
+        False,
+    ),
+    (
+        "FCR-18-4",
+        DELETE,
+        (
+            "删除没有法律、行政法规依据或者未经国务院批准给予特定经营者的税收优惠；确需支持的，"
+            "只能执行国家统一规定的税收优惠政策，不得另设地方性减免或者返还。"
+        ),
+        False,
+    ),
+    # Article 19: selective financial rewards and subsidies
+    (
+        "FCR-19",
+        DELETE_OR_REVISE,
+        (
+            "删除没有法律、行政法规依据或者未经国务院批准的选择性、差异化财政奖励或者补贴；"
+            "确需支持的，改为通过公平合理、客观明确且非排他性的条件确定对象，各类经营者均可申报。"
+        ),
+        False,
+    ),
+    (
+        "FCR-19-1",
+        REVISE,
+        (
+            "删除直接点名受益企业或者以“择优”“发展潜力良好”等不明确条件入库的规定，"
+            "奖补对象改为通过公平合理、客观明确且非排他性的条件确定，并公开申报条件和评审程序。"
+        ),
+        False,
+    ),
+    (
+        "FCR-19-2",
+        DELETE,
+        (
+            "删除按所有制形式、组织形式确定或者区分奖补对象和标准的内容，奖补条件对国有、民营、"
+            "外资等各类经营者同等适用。"
+        ),
+        False,
+    ),
+    (
+        "FCR-19-3",
+        DELETE_OR_REVISE,
+        (
+            "删除以外地经营者将注册地迁至本地、在本地纳税、纳入本地统计等作为奖补条件的内容；"
+            "确需设定条件的，改为与政策目的直接相关、对各类经营者一视同仁的客观标准，"
+            "不设仅少数大型企业可达的规模门槛。"
+        ),
+        False,
+    ),
+    (
+        "FCR-19-4",
+        DELETE,
+        (
+            "删除按地方综合贡献、缴纳税费额度返还，以及违法违规采取的先征后返、即征即退、"
+            "列收列支等安排；确需支持的，只能执行有法律、行政法规依据或者经国务院批准的政策，"
+            "不与缴税额挂钩。"
+        ),
+        False,
+    ),
+    (
+        "FCR-19-5",
+        DELETE_OR_REVISE,
+        (
+            "删除“一企一策”“一事一议”以及按营业收入、投资规模分档给予大额奖补等选择性、"
+            "差异化内容；确需支持的，改为条件客观明确、各类经营者均可申报的普惠性措施。"
+        ),
+        False,
+    ),
+    # Article 20: factor access, administrative fees, funds and social insurance
+    (
+        "FCR-20",
+        DELETE,
+        (
+            "删除没有法律、行政法规依据或者未经国务院批准给予特定经营者的要素获取、行政事业性收费、"
+            "政府性基金、社会保险费等方面优惠。"
+        ),
+        False,
+    ),
+    (
+        "FCR-20-1",
+        REVISE,
+        (
+            "删除直接确定受益经营者或者以无客观明确条件的方式给予土地、资金、能源、"
+            "数据等要素优惠的内容，改为依法通过公开竞争方式配置要素，对条件相同的经营者同等适用。"
+        ),
+        False,
+    ),
+    (
+        "FCR-20-2",
+        DELETE,
+        (
+            "删除没有法律、行政法规依据或者未经国务院批准减免、缓征、"
+            "停征行政事业性收费和政府性基金的内容，按国家规定的项目和标准执行。"
+        ),
+        True,
+    ),
+    (
+        "FCR-20-3",
+        DELETE,
+        (
+            "删除没有法律、行政法规依据或者未经国务院批准减免、缓征社会保险费的内容，"
+            "社会保险费按国家统一政策征缴。"
+        ),
+        True,
+    ),
+    (
+        "FCR-20-4",
+        DELETE,
+        (
+            "删除没有法律、行政法规依据或者未经国务院批准给予特定经营者要素获取、行政事业性收费、"
+            "政府性基金、社会保险费等方面优惠的内容，相关事项按国家统一规定执行。"
+        ),
+        False,
+    ),
+    # Article 21: compelling or facilitating monopolistic conduct
+    (
+        "FCR-21",
+        DELETE,
+        (
+            "删除强制、组织、引导经营者实施垄断行为或者为其提供便利的内容，由经营者依法自主经营、"
+            "独立决策。"
+        ),
+        False,
+    ),
+    (
+        "FCR-21-1",
+        DELETE,
+        (
+            "删除以行政命令、行政指导等方式组织或者引导经营者统一价格、划分市场、限制产销量、"
+            "联合抵制交易的内容，由经营者依法自主经营、独立定价。"
+        ),
+        False,
+    ),
+    (
+        "FCR-21-2",
+        DELETE,
+        (
+            "删除组织经营者签订价格自律、市场划分、产能分配等协议或者备忘录的内容，不得以行业自律、"
+            "公约等形式替代经营者的独立决策。"
+        ),
+        False,
+    ),
+    (
+        "FCR-21-3",
+        DELETE_OR_REVISE,
+        (
+            "删除公开披露或者要求经营者公开披露拟定价格、成本、产销计划、客户信息等敏感信息的内容；"
+            "确需统计监测的，改为依法向主管部门报送并保密，仅发布不能识别单个经营者的汇总数据。"
+        ),
+        False,
+    ),
+    (
+        "FCR-21-4",
+        DELETE,
+        (
+            "删除强制、组织经营者实施垄断行为或者为其提供便利的内容，如统一定价、分配市场份额、"
+            "集中交换经营敏感信息。"
+        ),
+        False,
+    ),
+    # Article 22: government pricing beyond statutory authority
+    (
+        "FCR-22",
+        DELETE,
+        (
+            "删除超越法定权限制定政府指导价、政府定价或者为特定经营者提供优惠价格的内容，"
+            "价格管理严格按照定价目录和法定权限执行。"
+        ),
+        False,
+    ),
+    (
+        "FCR-22-1",
+        REVISE,
+        (
+            "删除对实行政府指导价的商品、要素直接规定固定价格或者优惠价格的内容，"
+            "改为在有权机关规定的基准价和浮动幅度内由经营者确定价格。"
+        ),
+        False,
+    ),
+    (
+        "FCR-22-2",
+        DELETE,
+        (
+            "删除对不属于本级政府定价目录范围的商品、要素制定政府指导价、"
+            "政府定价或者优惠价格的内容，相关价格依照有权机关的规定或者由经营者依法自主确定。"
+        ),
+        False,
+    ),
+    (
+        "FCR-22-3",
+        DELETE,
+        (
+            "删除不执行政府指导价、政府定价而向特定经营者提供优惠价格的内容，"
+            "严格执行有权机关制定的价格和收费标准。"
+        ),
+        False,
+    ),
+    (
+        "FCR-22-4",
+        DELETE,
+        (
+            "删除其他超越法定权限定价、为特定经营者提供优惠价格并影响生产经营行为的内容，"
+            "定价事项严格按照定价目录和法定权限办理。"
+        ),
+        False,
+    ),
+    # Article 23: interfering with market-regulated prices
+    (
+        "FCR-23",
+        DELETE,
+        (
+            "删除干预实行市场调节价的商品、要素价格水平的内容，价格及手续费、保费、"
+            "折扣等由经营者依法自主确定。"
+        ),
+        False,
+    ),
+    (
+        "FCR-23-1",
+        DELETE,
+        (
+            "删除对实行市场调节价的商品、要素发布建议价、指导性价格的内容，"
+            "价格由经营者依法自主确定；确需引导的，仅可依法发布价格监测信息。"
+        ),
+        False,
+    ),
+    (
+        "FCR-23-2",
+        DELETE,
+        (
+            "删除对实行市场调节价的商品、要素的手续费、保费、折扣等规定上限、"
+            "下限或者统一标准的内容，由经营者依法自主确定。"
+        ),
+        False,
+    ),
+    (
+        "FCR-23-3",
+        DELETE,
+        (
+            "删除违法干预实行市场调节价的商品、要素价格水平的内容，价格及相关费率、"
+            "折扣由经营者依法自主确定。"
+        ),
+        False,
+    ),
+    # Article 24: catch-all standard (no items; it is its own article-level template)
+    (
+        "FCR-24",
+        DELETE_OR_REVISE,
+        (
+            "删除限制市场准入和退出、商品要素自由流动，或者影响生产经营成本、生产经营行为的内容，"
+            "改为对各类经营者一视同仁、客观明确的规定。"
+        ),
+        True,
+    ),
+)
+
+TEMPLATES: Mapping[str, FixTemplate] = MappingProxyType(
+    {
+        f"TPL-{code}": FixTemplate(
+            id=f"TPL-{code}",
+            code=code,
+            action=action,
+            text=text + EXCEPTION_NOTE if exception else text,
+        )
+        for code, action, text, exception in _ROWS
+    }
+)
+
+_FCR_CODE = re.compile(r"FCR-(\d+)(?:-\d+)?")
+
+
+def template_for(code: str) -> FixTemplate | None:
+    """The template of ``code``: exact, else its article's fallback, else None (not FCR-9…24)."""
+    wanted = code.strip().upper()
+    exact = TEMPLATES.get(f"TPL-{wanted}")
+    if exact is not None:
+        return exact
+    match = _FCR_CODE.fullmatch(wanted)
+    if match is None:
+        return None
+    return TEMPLATES.get(f"TPL-FCR-{int(match.group(1))}")
