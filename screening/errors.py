@@ -386,6 +386,54 @@ class HotlineColumnsError(LedgerError):
     )
 
 
+# --- draft review (增量审查) ----------------------------------------------------------------
+
+
+class ReviewNotFoundError(LedgerError):
+    code = "review_missing"
+    template = "台账中没有编号为 {review_id} 的审查对象。运行 screening review list 查看审查编号。"
+
+
+class ReviewItemNotFoundError(LedgerError):
+    code = "review_item_missing"
+    template = (
+        "审查对象 {review_id} 中没有编号为 {item_id} 的审查事项。"
+        "运行 screening review show {review_id} 查看事项编号。"
+    )
+
+
+class ReviewConcludedError(LedgerError):
+    code = "review_concluded"
+    template = (
+        "审查对象 {review_id} 已作出审查结论（{result}），不能再{action}。"
+        "如需修改，请先运行 screening review reopen {review_id} --reason …… 重新打开审查。"
+    )
+
+
+class ReviewNotConcludedError(LedgerError):
+    code = "review_not_concluded"
+    template = "审查对象 {review_id} 尚未作出审查结论，无需重新打开。"
+
+
+class UnsettledItemsError(LedgerError):
+    code = "review_unsettled"
+    template = (
+        "审查对象 {review_id} 还有 {count} 个事项未认定，不能作出审查结论：{items}。"
+        "请逐项用 screening review settle {review_id} 事项编号 --as 构成问题|不构成问题|适用例外 "
+        "认定后再试。"
+    )
+
+
+class ConclusionMismatchError(LedgerError):
+    code = "review_result_mismatch"
+    template = "审查结论“{result}”与各事项的认定不一致：{detail}"
+
+
+class ReviewRuleError(LedgerError):
+    code = "review_rule"
+    template = "{detail}"
+
+
 # --- reports (自查整改报告、典型案例通报、工作台账、统计) --------------------------------
 
 

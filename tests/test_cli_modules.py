@@ -20,6 +20,7 @@ COMMAND_MODULES = {
     "models_cmd",
     "neglist",
     "report_cmd",
+    "review_cmd",
     "screen_cmd",
 }
 

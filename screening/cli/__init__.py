@@ -170,6 +170,7 @@ def _register() -> None:
         models_cmd,
         neglist,
         report_cmd,
+        review_cmd,
         screen_cmd,
     )
 
@@ -182,6 +183,7 @@ def _register() -> None:
         ledger_cmd,
         complaints_cmd,
         report_cmd,
+        review_cmd,
     )
     for module in modules:
         for command in module.COMMANDS:

@@ -284,6 +284,127 @@ def _m0004_screenings(db: Database) -> None:
     )
 
 
+@MIGRATIONS(name="0005_reviews")
+def _m0005_reviews(db: Database) -> None:
+    # Draft review (增量审查): a 审查对象 is one policy draft through its versions; its items are
+    # the suspect clauses the reviewer settles one by one; its trail is review_actions. Kept apart
+    # from cases: a draft is not yet in force, so its items are not barriers to verify and
+    # rectify, and they do not enter the stock-review statistics.
+    db.table("reviews").create(
+        {
+            "id": int,
+            "title": str,
+            "doc_number": str,
+            "doc_date": str,
+            "drafter": str,  # 起草单位
+            "department": str,  # 审查机构 / 审查部门 that handles it
+            "kind": str,  # 性质类别: 规范性文件, 其他政策性文件, …
+            "domain": str,  # 涉及行业领域
+            "to_samr": int,  # headed to the 市场监督管理部门 (实施办法第三十条、第三十一条)
+            "consultation": str,  # 听取意见情况, written by the reviewer
+            "version": int,  # the current draft version
+            "status": str,  # 审查中 | 已结论
+            "result": str,  # 符合 | 不符合 | 适用例外 once concluded
+            "conclusion_note": str,
+            "concluded_at": str,
+            "concluded_by": str,
+            "created_at": str,
+            "updated_at": str,
+            "revision": int,  # bumped by every change: optimistic concurrency for the console
+        },
+        pk="id",
+        not_null={"status", "version", "revision"},
+        defaults={"revision": 1, "version": 1},
+    )
+    db.table("reviews").create_index(["status"])
+    db.table("review_versions").create(
+        {
+            "id": int,
+            "review_id": int,
+            "version": int,
+            "path": str,
+            "sha256": str,
+            "format": str,
+            "metadata": str,  # JSON of types.Metadata
+            "clauses": str,  # JSON list of types.Clause (what the diff of the next version uses)
+            "diff": str,  # JSON: clause-level changes against the previous version
+            "screened": int,  # clauses that went through the engine for this version
+            "substantial": int,  # 1 when the change re-opened the review (实施办法第二十七条)
+            "engine": str,  # JSON of the engine versions that screened it
+            "submitted_at": str,
+            "operator": str,
+        },
+        pk="id",
+        foreign_keys=[("review_id", "reviews", "id")],
+    )
+    db.table("review_versions").create_index(["review_id", "version"], unique=True)
+    db.table("review_items").create(
+        {
+            "id": int,
+            "review_id": int,
+            "seq": int,  # the item's number inside its review (what the reviewer types)
+            "version_raised": int,
+            "version_seen": int,  # the last version whose text still has the clause
+            "clause_key": str,  # hash of the normalised clause text (unchanged-clause matching)
+            "clause_index": int,
+            "clause": str,
+            "article_path": str,
+            "page": int,
+            "revised_clause": str,  # the reworded text in a later version, when paired
+            "standard": str,
+            "standards": str,  # JSON list of codes, best first
+            "score": float,
+            "finding": str,  # JSON of types.Finding for engine items
+            "origin": str,  # engine | reviewer
+            "state": str,  # 待认定 | 构成问题 | 不构成问题 | 适用例外 | 已修改待确认 | 已修改
+            "prior_state": str,  # the settlement before the clause was reworded or deleted
+            "reason": str,
+            "exception_code": str,  # EXC-TL12-n (条例第十二条 item) when 适用例外
+            "explanations": str,  # JSON {"1": …, "5": …}: 实施办法第二十九条（一）至（五）
+            "suggestions": str,  # JSON list of suggested fixes with their source
+            "settled_by": str,
+            "settled_at": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"review_id", "seq", "state", "origin"},
+        foreign_keys=[("review_id", "reviews", "id")],
+    )
+    db.table("review_items").create_index(["review_id", "seq"], unique=True)
+    db.table("review_items").create_index(["review_id", "clause_key"])
+    db.table("review_actions").create(
+        {
+            "id": int,
+            "review_id": int,
+            "item_id": int,
+            "at": str,
+            "operator": str,
+            "action": str,
+            "note": str,
+            "data": str,
+        },
+        pk="id",
+        foreign_keys=[("review_id", "reviews", "id"), ("item_id", "review_items", "id")],
+    )
+    db.table("review_actions").create_index(["review_id"])
+    db.table("review_materials").create(
+        {
+            "id": int,
+            "review_id": int,
+            "kind": str,  # 政策措施起草说明 | 初审意见 | 其他材料
+            "path": str,
+            "sha256": str,
+            "note": str,
+            "added_at": str,
+            "operator": str,
+        },
+        pk="id",
+        foreign_keys=[("review_id", "reviews", "id")],
+    )
+    db.table("review_materials").create_index(["review_id"])
+
+
 def now() -> str:
     """Local wall-clock time, second precision, ISO 8601 (what reviewers see in the trail)."""
     return dt.datetime.now().isoformat(sep=" ", timespec="seconds")
