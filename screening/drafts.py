@@ -49,6 +49,7 @@ def _info(doc: Document, **given: Any) -> reviews.DraftInfo:
         kind=given.get("kind") or meta.doc_type,
         domain=given.get("domain"),
         to_samr=bool(given.get("to_samr")),
+        explicit=frozenset(k for k, v in given.items() if v),
     )
 
 

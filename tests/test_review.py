@@ -245,7 +245,9 @@ def test_substantial_revision_reopens_a_concluded_review(tmp_path, screener, fak
     db = lg.open_ledger(tmp_path / "l.db")
     v1 = tmp_path / "v1.txt"
     v1.write_text("关于促进服务业发展的若干措施\n一、鼓励企业加大研发投入。\n", encoding="utf-8")
-    first = submit_draft(db, screener, v1, fake_settings, operator="甲", drafter="县商务局")
+    first = submit_draft(
+        db, screener, v1, fake_settings, operator="甲", drafter="县商务局", kind="规范性文件"
+    )
     rid = first.result.review_id
     assert rv.items_of(db, rid) == []
     rv.conclude(db, rid, rv.COMPLIANT, operator="甲")
@@ -262,6 +264,7 @@ def test_substantial_revision_reopens_a_concluded_review(tmp_path, screener, fak
     assert res.substantial and res.reopened
     assert review["status"] == rv.OPEN and review["result"] is None
     assert review["actions"][-1]["action"] == "重新审查"
+    assert review["kind"] == "规范性文件"  # typed by the reviewer: not replaced by the file's 文种
     with pytest.raises(ReviewNotConcludedError):
         rv.reopen(db, rid, operator="甲", reason="再审")
     db.close()
@@ -369,3 +372,38 @@ def test_cli_review_round_trip(tmp_path, fake_settings, fake_model):
     run("review", "reopen", "1", "--reason", "起草单位补充材料")
     shown = run("review", "show", "1").stdout
     assert "重新打开审查" in shown and "张三" in shown
+
+
+@pytest.mark.soffice
+def test_review_documents_render_through_libreoffice(tmp_path, screener, fake_settings, soffice):
+    """Both documents open in LibreOffice and lay out as pages with their key text."""
+    import subprocess
+
+    import pdfplumber
+
+    db = lg.open_ledger(tmp_path / "l.db")
+    v1 = tmp_path / "v1.txt"
+    v1.write_text(DONGYING.read_text(encoding="utf-8"), encoding="utf-8")
+    rid = submit_draft(db, screener, v1, fake_settings, operator="甲", drafter="管委会")
+    day = __import__("datetime").date(2026, 12, 1)
+    paths = [
+        write_conclusion(db, rid.result.review_id, tmp_path / "结论.docx", date=day,
+                         corpus_dir=CORPUS).paths[0],
+        write_letter(db, rid.result.review_id, tmp_path / "函.docx", date=day,
+                     corpus_dir=CORPUS).paths[0],
+    ]  # fmt: skip
+    db.close()
+    profile = (tmp_path / "lo-profile").as_uri()
+    subprocess.run(
+        [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), *map(str, paths)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    with pdfplumber.open(tmp_path / "结论.pdf") as pdf:
+        pages = [p.extract_text() or "" for p in pdf.pages]
+    joined = "".join(pages).replace(" ", "").replace("\n", "")
+    assert len(pages) >= 3  # 67 standards in the table run over several pages
+    assert "公平竞争审查结论" in joined and "结论待定" in joined and "FCR-24" in joined
+    with pdfplumber.open(tmp_path / "函.pdf") as pdf:
+        letter = "".join(p.extract_text() or "" for p in pdf.pages).replace("\n", "")
+    assert "管委会：" in letter.replace(" ", "") and "修改建议" in letter

@@ -87,6 +87,9 @@ class DraftInfo:
     kind: str | None = None  # 性质类别
     domain: str | None = None  # 涉及行业领域
     to_samr: bool = False
+    # The fields the reviewer typed: on a revision they replace the recorded values; the
+    # others (read from the document) only fill fields still empty.
+    explicit: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -581,7 +584,7 @@ def _revise(
     )
     changes: dict[str, Any] = {"version": number}
     for key in ("doc_number", "doc_date", "department", "kind", "domain"):
-        if getattr(info, key):
+        if getattr(info, key) and (key in info.explicit or not review[key]):
             changes[key] = getattr(info, key)
     if info.to_samr:
         changes["to_samr"] = 1

@@ -474,15 +474,24 @@ def write_letter(
     d.blank()
     d.addressee(f"{r['drafter']}：")
     listed = [i for i in x.items if i["state"] in (rv.PROBLEM, rv.PENDING, rv.CHANGED_PENDING)]
+    revised = [i for i in x.items if i["state"] == rv.REVISED]
     d.para(
         f"你单位报送的{book(r['title'])}（第{r['version']}稿）收悉。根据《公平竞争审查条例》和"
         "《公平竞争审查条例实施办法》，我们对照审查标准对其进行了逐项审查。"
+        + (
+            f"前稿中涉嫌违反公平竞争审查标准的{len(revised)}处条款（事项"
+            f"{seq_list([i['seq'] for i in revised])}）已作修改或删除。"
+            if revised
+            else ""
+        )
         + (
             f"经审查，发现{len(listed)}处条款涉嫌违反公平竞争审查标准，现提出修改意见如下。"
             if listed
             else "经审查，未发现违反公平竞争审查标准的内容。"
         )
     )
+    if revised:
+        x.trace("已修改事项", items=[x.item_ref(i) for i in revised])
     for k, item in enumerate(listed, start=1):
         _letter_item(d, x, k, item)
     if listed:
@@ -493,7 +502,7 @@ def write_letter(
         )
     d.para(f"联系人：{FILL.format('姓名')}，联系电话：{FILL.format('电话')}。")
     d.blank()
-    office = r["department"] or names.review_office or names.joint_office
+    office = r["department"] or names.review_office or FILL.format("审查机构名称")
     d.sign(office, cn_date(date))
     path = d.save(out, date)
     side = x.sidecar(KIND_LETTER, path, date, names)
