@@ -23,7 +23,8 @@ from screening.errors import (
 )
 from screening.ledger import reviews as rv
 from screening.ledger.clausediff import ADDED, CHANGED, DELETED, SAME, diff_clauses
-from screening.reports.review_docs import seq_list, write_conclusion, write_letter
+from screening.ledger.reviews import seq_list
+from screening.reports.review_docs import write_conclusion, write_letter
 from screening.screen.engine import Screener
 from screening.screen.fixes import FixAdvisor, fix_sentences
 
@@ -95,7 +96,7 @@ def test_unsettled_message_lists_the_items():
     items = [{"review_id": 7, "seq": n, "state": rv.PENDING} for n in (2, 5)]
     with pytest.raises(UnsettledItemsError) as err:
         rv.check_conclusion(items, rv.COMPLIANT)
-    assert "事项 2（待认定）；事项 5（待认定）" in str(err.value)
+    assert "待认定：事项2、5" in str(err.value)
     assert "screening review settle 7" in str(err.value)
 
 

@@ -131,6 +131,20 @@ class SubmitResult:
     reopened: bool = False
 
 
+def seq_list(seqs: Sequence[int]) -> str:
+    """2、3、5至9: item numbers with runs collapsed (a long list reads badly)."""
+    parts: list[str] = []
+    run: list[int] = []
+    for n in [*sorted(seqs), 0]:
+        if run and n == run[-1] + 1:
+            run.append(n)
+            continue
+        if run:
+            parts.append(f"{run[0]}至{run[-1]}" if len(run) > 2 else "、".join(str(k) for k in run))
+        run = [n]
+    return "、".join(parts)
+
+
 # --- reading -----------------------------------------------------------------------------
 
 
@@ -792,7 +806,11 @@ def check_conclusion(items: Sequence[dict[str, Any]], result: str) -> None:
         raise UnsettledItemsError(
             review_id=items[0]["review_id"],
             count=len(open_items),
-            items="；".join(f"事项 {i['seq']}（{i['state']}）" for i in open_items),
+            items="；".join(
+                f"{state}：事项{seq_list([i['seq'] for i in open_items if i['state'] == state])}"
+                for state in UNSETTLED
+                if any(i["state"] == state for i in open_items)
+            ),
         )
     problems = [i["seq"] for i in items if i["state"] == PROBLEM]
     excepted = [i["seq"] for i in items if i["state"] == EXCEPTION]

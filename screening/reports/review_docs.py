@@ -18,6 +18,7 @@ from ..corpus.citations import int_to_cn
 from ..corpus.store import load_cases, load_standards, review_standards
 from ..domain import FAMILIES
 from ..ledger import reviews as rv
+from ..ledger.reviews import seq_list
 from ..localnames import LocalNames
 from ..privacy import Redactor
 from .citations import Citations, book, quoted, where
@@ -153,20 +154,6 @@ def _info_table(d: OfficialDocument, x: _Review, names: LocalNames) -> None:
     ]
     d.table(rows, widths_mm=(36, 120), center_cols=(0,), caption="表1　审查对象基本情况")
     x.trace("基本情况", review_id=r["id"], version=v["version"])
-
-
-def seq_list(seqs: list[int]) -> str:
-    """2、3、5至9: item numbers with runs collapsed (a long list wraps badly in a cell)."""
-    parts: list[str] = []
-    run: list[int] = []
-    for n in [*sorted(seqs), 0]:
-        if run and n == run[-1] + 1:
-            run.append(n)
-            continue
-        if run:
-            parts.append(f"{run[0]}至{run[-1]}" if len(run) > 2 else "、".join(str(k) for k in run))
-        run = [n]
-    return "、".join(parts)
 
 
 def _tally(found: list[dict[str, Any]]) -> str:
