@@ -37,7 +37,9 @@ class Submitted:
     findings: tuple[Finding, ...]
 
 
-def _info(doc: Document, **given: Any) -> reviews.DraftInfo:
+def draft_info(doc: Document, **given: Any) -> reviews.DraftInfo:
+    """What identifies the draft: the reviewer's values (``given``), else the document's own
+    metadata (title, 发文机关, 文号, date). 性质类别 is never guessed from the 文种."""
     meta = doc.metadata
     title = (given.get("title") or meta.title or Path(doc.path).stem).strip()
     return reviews.DraftInfo(
@@ -46,10 +48,19 @@ def _info(doc: Document, **given: Any) -> reviews.DraftInfo:
         doc_number=given.get("doc_number") or meta.doc_number,
         doc_date=given.get("doc_date") or meta.date,
         department=given.get("department"),
-        kind=given.get("kind") or meta.doc_type,
+        kind=given.get("kind"),
         domain=given.get("domain"),
         to_samr=bool(given.get("to_samr")),
         explicit=frozenset(k for k, v in given.items() if v),
+    )
+
+
+def no_drafter() -> InvalidValueError:
+    return InvalidValueError(
+        field="起草单位",
+        value="（未填写）",
+        hint="文件中没有识别出发文机关，请用 --drafter 填写起草单位"
+        "（提交修订稿时也可用 --revises 审查编号 沿用原起草单位）。",
     )
 
 
@@ -74,7 +85,7 @@ def _items(findings: list[Finding], advisor: FixAdvisor) -> list[reviews.NewItem
 def submit_draft(
     db: Database,
     screener: Any,
-    path: str | Path,
+    source: str | Path | Document,
     settings: Settings,
     *,
     operator: str,
@@ -82,21 +93,25 @@ def submit_draft(
     advisor: FixAdvisor | None = None,
     **given: Any,
 ) -> Submitted:
-    """Register ``path`` as a draft under review, or as the next version of one.
+    """Register ``source`` (a file, or a Document already parsed) as a draft under review, or
+    as the next version of one.
 
     ``given``: title, drafter, doc_number, doc_date, department, kind, domain, to_samr — what
     the reviewer typed; the document's own metadata fill the rest. A draft with the same title
     and drafting unit as an existing 审查对象 is its next version (``revises`` names it
-    explicitly).
+    explicitly, and lends its title and drafting unit when none is given).
     """
-    doc = parse_file(path, settings)
-    info = _info(doc, **given)
-    if not info.drafter:
-        raise InvalidValueError(
-            field="起草单位",
-            value="（未填写）",
-            hint="文件中没有识别出发文机关，请用 --drafter 填写起草单位。",
+    doc = source if isinstance(source, Document) else parse_file(source, settings)
+    info = draft_info(doc, **given)
+    if revises is not None:
+        known = reviews.get_review(db, revises)
+        info = dataclasses.replace(
+            info,
+            title=given.get("title") or known["title"],
+            drafter=given.get("drafter") or known["drafter"],
         )
+    if not info.drafter:
+        raise no_drafter()
     clauses = segment(doc)
     review_id = (
         revises if revises is not None else reviews.find_review(db, info.title, info.drafter)
@@ -110,8 +125,6 @@ def submit_draft(
             return Submitted(result, doc, ())
         diff = diff_clauses([c.text for c in prev["clauses"]], [c.text for c in clauses])
         wanted = {c.new for c in diff if c.kind in (ADDED, CHANGED) and c.new is not None}
-        if revises is not None and not given.get("title"):
-            info = dataclasses.replace(info, title=reviews.get_review(db, review_id)["title"])
     views, picked = screener.stage1(clauses)
     keep = [i for i, c in enumerate(picked) if c.index in wanted]
     findings = screener.screen_document(

@@ -7,7 +7,9 @@ the reviewer fills in by hand, so an unset name is visible on the page, never in
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from .config import Settings
 
@@ -53,11 +55,33 @@ class LocalNames:
         """襄公审办〔2026〕×号 (the serial number is the registry's), or ××〔2026〕×号."""
         return f"{self.doc_number_prefix or '××'}〔{year}〕×号"
 
-    @property
-    def unset(self) -> tuple[str, ...]:
-        """The config keys still printing placeholders (for a hint under a written draft)."""
-        return tuple(
-            name
-            for name in ("county", "issuing_office", "doc_number_prefix", "review_office")
-            if getattr(self, name) is None
-        )
+
+# No local name configured: every draft prints its placeholders.
+PLACEHOLDERS = LocalNames()
+
+# Config keys that fill a placeholder: (the placeholder as printed, what to write, an example).
+_KEYS = {
+    "county": ("“××县”", "县名", "襄城县"),
+    "doc_number_prefix": ("“××〔{year}〕×号”", "发文字号前缀", "襄公审办"),
+    "review_office": ("“【请填写：审查机构名称】”", "审查机构", "襄城县市场监督管理局"),
+}
+
+
+def placeholder_hint(
+    names: LocalNames, keys: Iterable[str], year: int, config_file: Path | None
+) -> str | None:
+    """One line telling which settings would fill the placeholders a draft printed.
+
+    ``keys``: the settings whose value the draft needed; those still unset are named, with the
+    placeholder they left and an example. None when the draft printed no placeholder.
+    """
+    unset = [k for k in dict.fromkeys(keys) if getattr(names, k) is None]
+    if not unset:
+        return None
+    shown = "".join(_KEYS[k][0].format(year=year) for k in unset)
+    settings = "、".join(f'{k} = "{_KEYS[k][1]}"（如 "{_KEYS[k][2]}"）' for k in unset)
+    where = config_file or "screening.toml"
+    return (
+        f"草稿中的{shown}是占位符；在配置文件 {where} 的 [screening] 下写上 {settings}，"
+        "再生成时即填入实际名称。"
+    )

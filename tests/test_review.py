@@ -408,3 +408,111 @@ def test_review_documents_render_through_libreoffice(tmp_path, screener, fake_se
     with pdfplumber.open(tmp_path / "函.pdf") as pdf:
         letter = "".join(p.extract_text() or "" for p in pdf.pages).replace("\n", "")
     assert "管委会：" in letter.replace(" ", "") and "修改建议" in letter
+
+
+# --- bad input and the second look -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("空文件.docx", b"", "内容为空"),
+        ("损坏.docx", b"PK\x03\x04 not really a zip", "损坏"),
+        ("不存在.docx", None, "文件不存在"),
+    ],
+)
+def test_cli_submit_refuses_bad_files_before_anything_is_written(
+    tmp_path, fake_settings, fake_model, name, content, message
+):
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    ledger = tmp_path / "l.db"
+    result = CliRunner().invoke(
+        main,
+        ["--ledger", str(ledger), "--models", str(fake_settings.models), "review", "submit",
+         str(path), "--drafter", "县局"],
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert message in result.output and "Traceback" not in result.output
+    if ledger.exists():
+        db = lg.open_ledger(ledger)
+        assert db["reviews"].count == 0
+        db.close()
+
+
+def test_cli_submit_without_drafter_is_refused_unless_revising(tmp_path, fake_settings, fake_model):
+    base = ["--ledger", str(tmp_path / "l.db"), "--models", str(fake_settings.models)]
+    runner = CliRunner()
+    draft = tmp_path / "草案.txt"
+    draft.write_text("关于加强管理的通知\n一、各单位应加强管理。\n", encoding="utf-8")
+    refused = runner.invoke(main, [*base, "review", "submit", str(draft)])
+    assert refused.exit_code == 1 and "--drafter" in refused.output
+    ok = runner.invoke(main, [*base, "review", "submit", str(draft), "--drafter", "县局"])
+    assert ok.exit_code == 0, ok.output
+    draft.write_text("关于加强管理的通知\n一、各单位应依法加强管理。\n", encoding="utf-8")
+    revised = runner.invoke(main, [*base, "review", "submit", str(draft), "--revises", "1"])
+    assert revised.exit_code == 0, revised.output
+    assert "已登记修订稿：审查对象 1，第 2 稿" in revised.stdout
+    unknown = runner.invoke(main, [*base, "review", "submit", str(draft), "--revises", "9"])
+    assert unknown.exit_code == 1 and "没有编号为 9 的审查对象" in unknown.output
+
+
+@pytest.mark.parametrize(
+    ("config", "kind", "hinted"),
+    [
+        ("", "修改建议函", ["doc_number_prefix", "review_office"]),
+        ("", "审查结论", ["review_office"]),
+        ('review_office = "襄城县市场监督管理局"\n', "审查结论", []),
+        ('review_office = "某局"\ndoc_number_prefix = "襄公审办"\n', "修改建议函", []),
+    ],
+)
+def test_review_document_names_the_settings_for_its_placeholders(
+    tmp_path, fake_settings, fake_model, config, kind, hinted
+):
+    cfg = tmp_path / "screening.toml"
+    cfg.write_text(f"[screening]\n{config}", encoding="utf-8")
+    base = ["--config", str(cfg), "--ledger", str(tmp_path / "l.db"), "--models",
+            str(fake_settings.models)]  # fmt: skip
+    runner = CliRunner()
+    draft = tmp_path / "草案.txt"
+    draft.write_text("关于加强管理的通知\n一、各单位应加强管理。\n", encoding="utf-8")
+    assert (
+        runner.invoke(main, [*base, "review", "submit", str(draft), "--drafter", "县局"]).exit_code
+        == 0
+    )
+    out = tmp_path / "x.docx"
+    result = runner.invoke(
+        main, [*base, "review", "document", "1", "--kind", kind, "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    hints = [line for line in result.stderr.splitlines() if line.startswith("提示：草稿中的")]
+    side = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    assert side["placeholders"] == hinted
+    if hinted:
+        assert len(hints) == 1 and all(f"{k} = " in hints[0] for k in hinted)
+        assert str(cfg) in hints[0]
+    else:
+        assert hints == [] and "【请填写：审查机构名称】" not in _docx_text(out)
+
+
+def test_a_clause_reworded_twice_keeps_its_first_settlement(tmp_path, screener, fake_settings):
+    db = lg.open_ledger(tmp_path / "l.db")
+    v = tmp_path / "v.txt"
+    base = "关于扶持产业发展的通知\n一、鼓励企业加大研发投入。\n"
+    v.write_text(base + "二、申报企业须在本县注册并纳税，方可享受奖励。\n", encoding="utf-8")
+    rid = submit_draft(db, screener, v, fake_settings, operator="甲", drafter="县局").result
+    item = next(
+        i for i in rv.items_of(db, rid.review_id) if "本县注册" in i["clause"]
+    )  # the barrier clause is an item even for the small model (threshold 0)
+    rv.settle(db, rid.review_id, item["seq"], rv.PROBLEM, operator="甲")
+    for wording in (
+        "申报企业须在本县注册，方可享受奖励。",
+        "申报企业须在本县登记注册，方可享受奖励。",
+    ):
+        v.write_text(base + f"二、{wording}\n", encoding="utf-8")
+        submit_draft(db, screener, v, fake_settings, operator="甲", drafter="县局")
+        now = rv.get_item(db, rid.review_id, item["seq"])
+        assert now["state"] == rv.CHANGED_PENDING and now["prior_state"] == rv.PROBLEM
+        assert wording.rstrip("。") in now["revised_clause"]
+    db.close()

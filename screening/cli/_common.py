@@ -133,3 +133,18 @@ def suggestion_text(s: dict[str, Any] | None, threshold: float) -> str:
     codes = "、".join(x["code"] for x in s["standards"])
     prec = "、".join(p["case_id"] for p in s["precedents"][:2])
     return f"    研判：评分 {s['score']:.2f}，建议对照 {codes}；相似案例 {prec}"
+
+
+def echo_written(
+    written: Any, hint: str | None = None, traced: str = "每个数字对应的台账记录"
+) -> None:
+    """What a draft-writing command prints: the files, the sidecar, hints, the summary.
+
+    ``written`` is a ``reports.Written``; ``traced`` says what the sidecar traces.
+    """
+    for path in written.paths:
+        click.echo(f"已生成：{path}")
+    click.echo(f"数据来源说明：{written.sidecar}（{traced}）")
+    for warning in (*written.warnings, *([hint] if hint else [])):
+        click.echo(f"提示：{warning}", err=True)
+    click.echo(f"{written.summary}。这是草稿，请核改后使用。", err=True)

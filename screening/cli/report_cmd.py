@@ -15,8 +15,8 @@ from .. import reports
 from ..errors import OutputFormatError
 from ..ledger import STATES
 from ..ledger.workdays import parse_date
-from ..localnames import LocalNames
-from ._common import get_settings, ledger_db
+from ..localnames import LocalNames, placeholder_hint
+from ._common import echo_written, get_settings, ledger_db
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date:
@@ -71,19 +71,6 @@ def period_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def _report(written: reports.Written, hint: str | None = None) -> None:
-    for path in written.paths:
-        click.echo(f"已生成：{path}")
-    click.echo(f"数据来源说明：{written.sidecar}（每个数字对应的台账记录）")
-    for warning in (*written.warnings, *([hint] if hint else [])):
-        click.echo(f"提示：{warning}", err=True)
-    click.echo(f"{written.summary}。这是草稿，请核改后使用。", err=True)
-
-
-# Settings that replace a report's placeholders: (what it is, an example value).
-NAME_KEYS = {"county": ("县名", "襄城县"), "doc_number_prefix": ("发文字号前缀", "襄公审办")}
-
-
 def _local_names(ctx: click.Context) -> LocalNames:
     return LocalNames.from_settings(get_settings(ctx))
 
@@ -102,23 +89,12 @@ def _placeholder_hint(
     ``county``: the report prints the county name; ``office``: the joint office (named by
     ``issuing_office``, else derived from the county); ``doc_number``: the 文号.
     """
-    shown, keys = [], []
-    if (county and names.county is None) or (
-        office and names.issuing_office is None and names.county is None
-    ):
-        shown.append("“××县”")
+    keys = []
+    if county or (office and names.issuing_office is None):
         keys.append("county")
-    if doc_number and names.doc_number_prefix is None:
-        shown.append(f"“{names.doc_number(date.year)}”")
+    if doc_number:
         keys.append("doc_number_prefix")
-    if not keys:
-        return None
-    where = get_settings(ctx).config_file or "screening.toml"
-    settings = "、".join(f'{k} = "{NAME_KEYS[k][0]}"（如 "{NAME_KEYS[k][1]}"）' for k in keys)
-    return (
-        f"草稿中的{''.join(shown)}是占位符；在配置文件 {where} 的 [screening] 下写上 {settings}，"
-        "再生成时即填入实际名称。"
-    )
+    return placeholder_hint(names, keys, date.year, get_settings(ctx).config_file)
 
 
 def _require_suffix(out: str, suffix: str, what: str) -> None:
@@ -165,7 +141,7 @@ def self_inspection_cmd(
             department=department,
             names=names,
         )
-    _report(written, _placeholder_hint(ctx, names, date, county=department is None))
+    echo_written(written, _placeholder_hint(ctx, names, date, county=department is None))
 
 
 def _case_ids(values: tuple[str, ...]) -> list[int]:
@@ -202,7 +178,7 @@ def notice_cmd(ctx: click.Context, cases: tuple[str, ...], date: dt.date, out: s
         written = reports.write_notice(
             db, out, case_ids=ids, date=date, corpus_dir=corpus, names=names
         )
-    _report(written, _placeholder_hint(ctx, names, date, office=True, doc_number=True))
+    echo_written(written, _placeholder_hint(ctx, names, date, office=True, doc_number=True))
 
 
 @report_group.command("ledger")
@@ -225,7 +201,7 @@ def ledger_cmd(
         written = reports.write_ledger_table(
             db, out, date=date, corpus_dir=corpus, department=department, status=status
         )
-    _report(written)
+    echo_written(written)
 
 
 @report_group.command("stats")
@@ -243,7 +219,7 @@ def stats_cmd(ctx: click.Context, span: reports.Period, date: dt.date, out: str)
     names = _local_names(ctx)
     with ledger_db(ctx, readonly=True) as db:
         written = reports.write_stats(db, out, period=span, date=date, names=names)
-    _report(written, _placeholder_hint(ctx, names, date, county=True))
+    echo_written(written, _placeholder_hint(ctx, names, date, county=True))
 
 
 COMMANDS = [report_group]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import hashlib
 import time
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,16 @@ from ..errors import OutputFormatError
 from ..ledger import reviews as rv
 from ..ledger.clausediff import normalise
 from ..ledger.workdays import parse_date
-from ._common import dumps, format_option, get_settings, ledger_db, operator_name, operator_option
+from ..reports.review_docs import KINDS as DOCUMENT_KINDS
+from ._common import (
+    dumps,
+    echo_written,
+    format_option,
+    get_settings,
+    ledger_db,
+    operator_name,
+    operator_option,
+)
 from ._common import shown as safe
 
 
@@ -82,7 +91,9 @@ def _submit_summary(res: rv.SubmitResult, items: list[dict[str, Any]], seconds: 
 )
 @click.option("--department", default=None, help="审查机构（承办审查的部门）。")
 @click.option(
-    "--kind", default=None, help="性质类别：规范性文件、其他政策性文件等。默认按文种识别。"
+    "--kind",
+    default=None,
+    help="性质类别：规范性文件、其他政策性文件等（印在审查表上；不填则留待填写）。",
 )
 @click.option("--domain", default=None, help="涉及行业领域。")
 @click.option("--doc-number", default=None, help="文号（草案一般没有）。")
@@ -91,7 +102,8 @@ def _submit_summary(res: rv.SubmitResult, items: list[dict[str, Any]], seconds: 
     "--revises",
     type=int,
     default=None,
-    help="这是哪个审查对象的修订稿（审查编号）。不填时按名称和起草单位自动关联。",
+    help="这是哪个审查对象的修订稿（审查编号），沿用其名称和起草单位。"
+    "不填时按名称和起草单位自动关联。",
 )
 @click.option(
     "--to-samr",
@@ -111,21 +123,28 @@ def submit_cmd(
     **given: Any,
 ) -> None:
     """提交政策措施草案（或其修订稿）进行公平竞争审查：登记、筛查并列出待认定事项。"""
-    from ..drafts import submit_draft
+    from ..drafts import draft_info, no_drafter, submit_draft
     from ..learning.first_use import load_or_train
+    from ..parse import parse_file
 
     settings = get_settings(ctx)
     if doc_date:
         given["doc_date"] = parse_date(doc_date, "成文日期").isoformat()
     started = time.perf_counter()
+    # A bad file, a missing drafting unit or an unknown review id is refused before the model
+    # loads (seconds) and before anything is written.
+    doc = parse_file(draft, settings)
+    if revises is None and not draft_info(doc, **given).drafter:
+        raise no_drafter()
+    if revises is not None:
+        with ledger_db(ctx, readonly=True) as db:
+            rv.get_review(db, revises)
     screener = load_or_train(settings)
     with ledger_db(ctx) as db:
-        if revises is not None:
-            rv.get_review(db, revises)  # an unknown id is refused before parsing
         done = submit_draft(
             db,
             screener,
-            draft,
+            doc,
             settings,
             operator=operator_name(ctx, operator),
             revises=revises,
@@ -134,7 +153,8 @@ def submit_cmd(
         items = rv.items_of(db, done.result.review_id)
     seconds = time.perf_counter() - started
     if fmt == "json":
-        click.echo(dumps({**done.result.__dict__, "seconds": round(seconds, 2), "items": items}))
+        payload = {**dataclasses.asdict(done.result), "seconds": round(seconds, 2)}
+        click.echo(dumps({**payload, "items": items}))
         return
     _submit_summary(done.result, items, seconds)
 
@@ -445,7 +465,9 @@ def attach_cmd(
     ctx: click.Context, review_id: int, file: str, kind: str, note: str | None, operator: str | None
 ) -> None:
     """登记报送材料（起草说明、初审意见等，《实施办法》第三十一条）。"""
-    sha = hashlib.sha256(Path(file).read_bytes()).hexdigest()
+    from ..parse import file_sha256
+
+    sha = file_sha256(Path(file))
     with ledger_db(ctx) as db:
         rv.add_material(
             db,
@@ -466,7 +488,7 @@ def attach_cmd(
 @click.argument("review_id", type=int)
 @click.option(
     "--kind",
-    type=click.Choice(["审查结论", "修改建议函"]),
+    type=click.Choice(DOCUMENT_KINDS),
     required=True,
     help="审查结论：公平竞争审查书面结论（审查表）；修改建议函：给起草单位的初审意见。",
 )
@@ -479,13 +501,14 @@ def document_cmd(
     ctx: click.Context, review_id: int, kind: str, out: str, date_text: str | None
 ) -> None:
     """生成审查文书（DOCX，公文格式），并另写一份同名 .json 说明每项内容对应的台账记录。"""
-    from ..localnames import LocalNames
-    from ..reports.review_docs import write_review_document
+    from ..localnames import LocalNames, placeholder_hint
+    from ..reports.review_docs import placeholders, write_review_document
 
     if Path(out).suffix.lower() != ".docx":
         raise OutputFormatError(path=out, hint="审查文书请以 .docx 结尾，例如 审查结论.docx。")
     settings = get_settings(ctx)
     date = parse_date(date_text, "落款日期") if date_text else dt.date.today()
+    names = LocalNames.from_settings(settings)
     with ledger_db(ctx, readonly=True) as db:
         written = write_review_document(
             db,
@@ -494,14 +517,11 @@ def document_cmd(
             out,
             date=date,
             corpus_dir=settings.corpus,
-            names=LocalNames.from_settings(settings),
+            names=names,
         )
-    for path in written.paths:
-        click.echo(f"已生成：{path}")
-    click.echo(f"数据来源说明：{written.sidecar}（每项内容对应的台账记录）")
-    for warning in written.warnings:
-        click.echo(f"提示：{warning}", err=True)
-    click.echo(f"{written.summary}。这是草稿，请核改后使用。", err=True)
+        printed = placeholders(kind, rv.get_review(db, review_id), names)
+    hint = placeholder_hint(names, printed, date.year, settings.config_file)
+    echo_written(written, hint, traced="每项内容对应的台账记录")
 
 
 COMMANDS = [review_group]

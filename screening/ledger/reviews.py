@@ -33,6 +33,7 @@ from ..errors import (
 )
 from ..types import Clause
 from .clausediff import ADDED, CHANGED, DELETED, SAME, ClauseChange, clause_key
+from .clausediff import summary as clause_counts
 from .db import dumps, insert_row, now, update_row
 
 # Review status
@@ -557,7 +558,9 @@ def _revise(
         else:
             values.update(clause_index=None, revised_clause=None)
             note = "条款已在修订稿中删除"
-        values.update(state=CHANGED_PENDING, prior_state=item["state"])
+        # Reworded again before anyone confirmed: the settlement it had stays the one to show.
+        prior = item["prior_state"] if item["state"] == CHANGED_PENDING else item["state"]
+        values.update(state=CHANGED_PENDING, prior_state=prior)
         update_row(db, "review_items", item["id"], values)
         _log(
             db,
@@ -580,7 +583,7 @@ def _revise(
             state=PENDING,
             stamp=stamp,
         )
-    counts = {k: sum(1 for c in diff if c.kind == k) for k in (SAME, CHANGED, DELETED, ADDED)}
+    counts = clause_counts(diff)
     total = max(len(prev["clauses"]), 1)
     share = (counts[CHANGED] + counts[DELETED] + counts[ADDED]) / total
     substantial = bool(items) or changed > 0 or share >= SUBSTANTIAL_SHARE
@@ -903,7 +906,8 @@ def reopen(db: Database, review_id: int, *, operator: str, reason: str) -> dict[
 
 def update_info(db: Database, review_id: int, *, operator: str, **values: str | None) -> None:
     """Set printed fields (听取意见情况, 涉及行业领域, 性质类别, 审查机构 …) of a review."""
-    allowed = {"consultation", "domain", "kind", "department", "doc_number", "doc_date", "title"}
+    # Not the title or drafter: they are what links a revised draft to its review.
+    allowed = {"consultation", "domain", "kind", "department", "doc_number", "doc_date"}
     given = {k: v.strip() for k, v in values.items() if v is not None and v.strip()}
     unknown = set(given) - allowed
     if unknown:

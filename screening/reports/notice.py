@@ -11,12 +11,12 @@ from sqlite_utils import Database
 from ..corpus.citations import int_to_cn
 from ..errors import CasesNotConfirmedError
 from ..ledger.cases import CONFIRMED, RECTIFYING, REVIEWING, get_case
-from ..localnames import LocalNames
+from ..localnames import PLACEHOLDERS, LocalNames
 from ..privacy import Redactor
 from .citations import Citations, book, quoted, where
 from .layout import OfficialDocument, title_lines
 from .queries import CONFIRMED_STATES, Figures, Written, case_facts, cn_date, write_sidecar
-from .selfcheck import PLACEHOLDER_NAMES, joint_office_ref, ordinal
+from .selfcheck import joint_office_ref, ordinal
 
 ADDRESSEE = "各乡（镇）人民政府、街道办事处，县直各部门："
 # 市场准入 standards (实施办法 第九条、第十条): the negative list's "全国一张清单" also applies.
@@ -110,7 +110,7 @@ def write_notice(
     case_ids: list[int],
     date: dt.date,
     corpus_dir: str | Path,
-    names: LocalNames = PLACEHOLDER_NAMES,
+    names: LocalNames = PLACEHOLDERS,
 ) -> Written:
     """Write the 通报 DOCX and its sidecar; refuses cases that are not confirmed.
 

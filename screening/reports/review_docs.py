@@ -19,7 +19,7 @@ from ..corpus.store import load_cases, load_standards, review_standards
 from ..domain import FAMILIES
 from ..ledger import reviews as rv
 from ..ledger.reviews import seq_list
-from ..localnames import LocalNames
+from ..localnames import PLACEHOLDERS, LocalNames
 from ..privacy import Redactor
 from .citations import Citations, book, quoted, where
 from .layout import OfficialDocument, title_lines
@@ -107,7 +107,7 @@ class _Review:
         codes = {s.code for s in self.standards}
         return item["standard"] if item["standard"] in codes else "FCR-24"
 
-    def sidecar(self, kind: str, out: Path, date: dt.date, names: LocalNames) -> Path:
+    def sidecar(self, kind: str, out: Path, date: dt.date, placeholders: list[str]) -> Path:
         r = self.review
         data = {
             "document": kind,
@@ -121,7 +121,7 @@ class _Review:
             },
             "items": [self.item_ref(i) for i in self.items],
             "statements": self.statements,
-            "placeholders": list(names.unset),
+            "placeholders": placeholders,  # config keys whose placeholder the draft printed
         }
         return write_sidecar(out, data, self.redact)
 
@@ -163,13 +163,13 @@ def _tally(found: list[dict[str, Any]]) -> str:
     return "；".join(f"{s}{counts[s]}个" for s in rv.ITEM_STATES if s in counts)
 
 
-def _standards_table(d: OfficialDocument, x: _Review) -> tuple[int, int]:
+def _standards_table(d: OfficialDocument, x: _Review) -> None:
     by_code: dict[str, list[dict[str, Any]]] = {}
     for item in x.items:
         by_code.setdefault(x.row_code(item), []).append(item)
     rows: list[list[str]] = [["序号", "审查标准", "是否涉及", "涉及事项", "认定情况"]]
     group_rows: list[int] = []
-    n = involved = 0
+    n = 0
     family = "start"
     for s in x.standards:
         if s.family != family:
@@ -183,7 +183,6 @@ def _standards_table(d: OfficialDocument, x: _Review) -> tuple[int, int]:
         if not found:
             rows.append([str(n), standard, "不涉及", "—", "—"])
             continue
-        involved += 1
         rows.append(
             [str(n), standard, "涉及", "事项" + seq_list([i["seq"] for i in found]), _tally(found)]
         )
@@ -200,7 +199,6 @@ def _standards_table(d: OfficialDocument, x: _Review) -> tuple[int, int]:
         merged.paragraphs[0].runs[0].font.bold = True
         for extra in merged.paragraphs[1:]:
             extra._p.getparent().remove(extra._p)
-    return n, involved
 
 
 def _items_table(d: OfficialDocument, x: _Review) -> None:
@@ -335,10 +333,9 @@ def write_conclusion(
     *,
     date: dt.date,
     corpus_dir: str | Path,
-    names: LocalNames | None = None,
+    names: LocalNames = PLACEHOLDERS,
 ) -> Written:
     """公平竞争审查书面结论 (审查表) of review ``review_id``, its state as of now."""
-    names = names or LocalNames()
     x = _Review(db, review_id, corpus_dir)
     r = x.review
     title = f"关于{book(r['title'])}的公平竞争审查结论"
@@ -385,12 +382,12 @@ def write_conclusion(
     )
     d.sign(f"{reviewer}（盖章）", f"审查人员：{r['concluded_by'] or '　　　　'}", concluded)
     path = d.save(out, date)
-    side = x.sidecar(KIND_CONCLUSION, path, date, names)
+    side = x.sidecar(KIND_CONCLUSION, path, date, placeholders(KIND_CONCLUSION, r, names))
     status = r["result"] if x.concluded else "结论待定"
     summary = (
         f"审查结论：审查对象 {review_id}（第 {r['version']} 稿），{status}，事项 {len(x.items)} 个"
     )
-    return Written((path,), side, summary, _hints(names))
+    return Written((path,), side, summary)
 
 
 # --- 修改建议函 (初审意见) -----------------------------------------------------------------------
@@ -446,11 +443,10 @@ def write_letter(
     *,
     date: dt.date,
     corpus_dir: str | Path,
-    names: LocalNames | None = None,
+    names: LocalNames = PLACEHOLDERS,
 ) -> Written:
     """初审意见 / 修改建议函 to the drafting unit: each problem clause with standard, precedents
     and suggested fixes."""
-    names = names or LocalNames()
     x = _Review(db, review_id, corpus_dir)
     r = x.review
     title = f"关于{book(r['title'])}公平竞争审查修改意见的函"
@@ -492,19 +488,17 @@ def write_letter(
     office = r["department"] or names.review_office or FILL.format("审查机构名称")
     d.sign(office, cn_date(date))
     path = d.save(out, date)
-    side = x.sidecar(KIND_LETTER, path, date, names)
+    side = x.sidecar(KIND_LETTER, path, date, placeholders(KIND_LETTER, r, names))
     summary = f"修改建议函：审查对象 {review_id}（第 {r['version']} 稿），修改意见 {len(listed)} 条"
-    return Written((path,), side, summary, _hints(names))
+    return Written((path,), side, summary)
 
 
-def _hints(names: LocalNames) -> tuple[str, ...]:
-    if not names.unset:
-        return ()
-    return (
-        "文中的××县、××〔年〕×号、审查机构等为占位符；可在配置文件 [screening] 中设置 "
-        + "、".join(names.unset)
-        + " 后重新生成。",
-    )
+def placeholders(kind: str, review: dict[str, Any], names: LocalNames) -> list[str]:
+    """The config keys whose placeholder the document prints for this review (unset ones)."""
+    keys = ["doc_number_prefix"] if kind == KIND_LETTER else []
+    if not review["department"]:
+        keys.append("review_office")
+    return [k for k in keys if getattr(names, k) is None]
 
 
 def write_review_document(
@@ -515,7 +509,7 @@ def write_review_document(
     *,
     date: dt.date,
     corpus_dir: str | Path,
-    names: LocalNames | None = None,
+    names: LocalNames = PLACEHOLDERS,
 ) -> Written:
     writer = write_conclusion if kind == KIND_CONCLUSION else write_letter
     return writer(db, review_id, out, date=date, corpus_dir=corpus_dir, names=names)

@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from ..domain import FAMILIES
 from ..ledger.cases import CLOSED, CONFIRMED, RECTIFYING, REVIEWING, is_overdue
-from ..localnames import JOINT_OFFICE_SUFFIX, LocalNames
+from ..localnames import JOINT_OFFICE_SUFFIX, PLACEHOLDERS, LocalNames
 from ..privacy import Redactor
 from .citations import Citations, book, quoted, where
 from .layout import OfficialDocument, title_lines
@@ -36,8 +36,6 @@ from .queries import (
 from .scorecard import scorecard, scorecard_chart, scorecard_table
 
 CN_ORDINALS = "一二三四五六七八九十"
-# No local name configured: the drafts print the ××县 / ××〔2026〕×号 placeholders.
-PLACEHOLDER_NAMES = LocalNames()
 # The county report goes up to the city's joint office: no setting names the city.
 CITY_JOINT_OFFICE = "××市公平竞争审查工作联席会议办公室"
 
@@ -288,7 +286,7 @@ def write_self_inspection(
     date: dt.date,
     corpus_dir: str | Path,
     department: str | None = None,
-    names: LocalNames = PLACEHOLDER_NAMES,
+    names: LocalNames = PLACEHOLDERS,
 ) -> Written:
     """Write the DOCX (``out``), its charts beside it and the ``.json`` sidecar.
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from ..localnames import LocalNames
+from ..localnames import PLACEHOLDERS, LocalNames
 from ..privacy import Redactor
 from .layout import OfficialDocument
 from .ledger_table import write_sheet
 from .queries import DEFINITIONS, Period, Scope, Written, cn_date, snapshot, write_sidecar
 from .scorecard import SCORE_COLUMNS, rates_chart, scorecard, scorecard_chart, scorecard_table
-from .selfcheck import PLACEHOLDER_NAMES, period_title
+from .selfcheck import period_title
 
 SHOWN_DEFINITIONS = (
     "报告日期",
@@ -34,7 +34,7 @@ def write_stats(
     *,
     period: Period,
     date: dt.date,
-    names: LocalNames = PLACEHOLDER_NAMES,
+    names: LocalNames = PLACEHOLDERS,
 ) -> Written:
     """Write ``效能评估统计_<period>.docx/.xlsx/.json`` and the chart PNGs into ``out_dir``.
 
