@@ -410,3 +410,22 @@ def test_blank_names_count_as_unset(cli, tmp_path):
     assert result.exit_code == 0, result.output
     assert "××县2025年第四季度" in docx_text(tmp_path / "s" / "效能评估统计_2025Q4.docx")
     assert HINT in result.stderr
+
+
+def test_chart_font_installed_after_matplotlib_cached_its_font_list(monkeypatch):
+    """A CJK font installed after matplotlib's first run is still found (no boxes in charts)."""
+    from matplotlib import font_manager
+
+    from screening.reports import charts
+
+    cjk_files = [p for p in font_manager.findSystemFonts() if "CJK" in p or "wqy" in p.lower()]
+    if not cjk_files:
+        pytest.skip("这台机器没有中文字体文件")
+    stale = [f for f in font_manager.fontManager.ttflist if f.name not in charts.CJK_CANDIDATES]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", stale)
+    charts.cjk_font.cache_clear()
+    try:
+        font, warning = charts.cjk_font()
+    finally:
+        charts.cjk_font.cache_clear()
+    assert font in charts.CJK_CANDIDATES and warning is None

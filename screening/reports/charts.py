@@ -10,6 +10,7 @@ import functools
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ..tables import output_file
 
@@ -41,11 +42,27 @@ def cjk_font() -> tuple[str | None, str | None]:
     """(font family, warning): the first installed candidate, or None with a Chinese warning."""
     from matplotlib import font_manager
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    for name in CJK_CANDIDATES:
-        if name in installed:
-            return name, None
+    found = _first_candidate(font_manager.fontManager)
+    if found is None:
+        # matplotlib caches the system's font list on first use: a font installed afterwards
+        # (the usual fix for boxes in charts) stays unseen until that cache is rebuilt. Add the
+        # font files it has not seen, then look again.
+        known = {f.fname for f in font_manager.fontManager.ttflist}
+        for path in font_manager.findSystemFonts():
+            if path not in known:
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):  # an unreadable font file
+                    continue
+        found = _first_candidate(font_manager.fontManager)
+    if found is not None:
+        return found, None
     return None, NO_FONT_WARNING.format(names="、".join(CJK_CANDIDATES[:6]) + " 等")
+
+
+def _first_candidate(manager: Any) -> str | None:
+    installed = {f.name for f in manager.ttflist}
+    return next((name for name in CJK_CANDIDATES if name in installed), None)
 
 
 def bar_chart(
