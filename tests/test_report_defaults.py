@@ -421,7 +421,8 @@ def test_chart_font_installed_after_matplotlib_cached_its_font_list(monkeypatch)
     cjk_files = [p for p in font_manager.findSystemFonts() if "CJK" in p or "wqy" in p.lower()]
     if not cjk_files:
         pytest.skip("这台机器没有中文字体文件")
-    stale = [f for f in font_manager.fontManager.ttflist if f.name not in charts.CJK_CANDIDATES]
+    # The list as cached before the Chinese font files were installed: none of their faces.
+    stale = [f for f in font_manager.fontManager.ttflist if f.fname not in set(cjk_files)]
     monkeypatch.setattr(font_manager.fontManager, "ttflist", stale)
     charts.cjk_font.cache_clear()
     try:
