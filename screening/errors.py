@@ -434,6 +434,34 @@ class ReviewRuleError(LedgerError):
     template = "{detail}"
 
 
+# --- console accounts (screening users, screening serve) ---------------------------------------
+
+
+class UserExistsError(LedgerError):
+    code = "user_exists"
+    template = "用户“{name}”已存在。如需修改密码请用 screening users passwd {name}。"
+
+
+class UserNotFoundError(LedgerError):
+    code = "user_missing"
+    template = "没有名为“{name}”的用户。运行 screening users list 查看已有用户。"
+
+
+class WeakPasswordError(LedgerError):
+    code = "user_weak_password"
+    template = "密码不符合要求：{detail}。请设置至少 {min_length} 位、同时含字母和数字的密码。"
+
+
+class LoginFailedError(LedgerError):
+    code = "login_failed"
+    template = "用户名或密码不正确。"
+
+
+class LoginLockedError(LedgerError):
+    code = "login_locked"
+    template = "连续登录失败次数过多，该账号暂停登录至 {until}。请稍后再试，或请管理员重置密码。"
+
+
 # --- reports (自查整改报告、典型案例通报、工作台账、统计) --------------------------------
 
 

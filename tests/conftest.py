@@ -15,6 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # the build-time package tools/ (corpus builder) beside screening/
     sys.path.insert(0, str(ROOT))
 
+# Console fixtures (web_ledger, web_settings, web_app …) live in tests/web_fixtures.py.
+pytest_plugins = ["web_fixtures"]
+
 DOCS = Path(__file__).parent / "fixtures" / "docs"
 
 

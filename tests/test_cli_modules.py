@@ -14,6 +14,7 @@ from screening.cli import main
 CLI = Path(__file__).resolve().parent.parent / "screening" / "cli"
 COMMAND_MODULES = {
     "complaints_cmd",
+    "console_cmd",
     "corpus",
     "documents",
     "ledger_cmd",

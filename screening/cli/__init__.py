@@ -164,6 +164,7 @@ def main(
 def _register() -> None:
     from . import (
         complaints_cmd,
+        console_cmd,
         corpus,
         documents,
         ledger_cmd,
@@ -184,6 +185,7 @@ def _register() -> None:
         complaints_cmd,
         report_cmd,
         review_cmd,
+        console_cmd,
     )
     for module in modules:
         for command in module.COMMANDS:

@@ -405,6 +405,97 @@ def _m0005_reviews(db: Database) -> None:
     db.table("review_materials").create_index(["review_id"])
 
 
+
+@MIGRATIONS(name="0006_console")
+def _m0006_console(db: Database) -> None:
+    # The review console (screening serve): local accounts, their sessions, background jobs
+    # (uploads screened, retraining), the uploaded files, and a trail of console-level events
+    # (logins, account changes, a view of complainants' contacts) beside the per-case trail.
+    db.table("users").create(
+        {
+            "id": int,
+            "name": str,
+            "password_hash": str,  # argon2id
+            "role": str,  # admin | reviewer | viewer
+            "departments": str,  # JSON list: the departments a reviewer works for
+            "disabled": int,
+            "failed_logins": int,  # consecutive failures since the last good login
+            "locked_until": str,  # login refused until then (throttling)
+            "last_login": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"name", "password_hash", "role"},
+        defaults={"disabled": 0, "failed_logins": 0},
+    )
+    db.table("users").create_index(["name"], unique=True)
+    db.table("sessions").create(
+        {
+            "token_hash": str,  # sha256 of the cookie value; the value itself is never stored
+            "user_id": int,
+            "csrf": str,
+            "created_at": str,
+            "last_seen": str,
+            "expires_at": str,
+        },
+        pk="token_hash",
+        foreign_keys=[("user_id", "users", "id")],
+    )
+    db.table("sessions").create_index(["user_id"])
+    db.table("jobs").create(
+        {
+            "id": int,
+            "kind": str,  # screen | retrain
+            "status": str,  # 排队中 | 进行中 | 已完成 | 已取消 | 失败
+            "operator": str,
+            "user_id": int,
+            "department": str,
+            "total": int,
+            "done": int,
+            "current": str,  # the file being worked on
+            "cancel": int,  # 1 once someone asked to stop it
+            "message": str,
+            "params": str,  # JSON: what the job was given (files, options)
+            "result": str,  # JSON: what it produced (per-file outcomes, model id …)
+            "sweep_id": int,
+            "created_at": str,
+            "started_at": str,
+            "finished_at": str,
+        },
+        pk="id",
+        not_null={"kind", "status"},
+        defaults={"total": 0, "done": 0, "cancel": 0},
+    )
+    db.table("jobs").create_index(["status"])
+    db.table("uploads").create(
+        {
+            "id": int,
+            "sha256": str,
+            "name": str,  # the file name the browser sent (shown, never used as a path)
+            "stored": str,  # path under the ledger's folder, named by content hash
+            "size": int,
+            "user_id": int,
+            "department": str,
+            "job_id": int,
+            "added_at": str,
+        },
+        pk="id",
+    )
+    db.table("uploads").create_index(["sha256"])
+    db.table("audit").create(
+        {
+            "id": int,
+            "at": str,
+            "operator": str,
+            "action": str,  # login | login_failed | logout | user_add | … | view_contacts
+            "target": str,
+            "note": str,
+        },
+        pk="id",
+    )
+
+
 def now() -> str:
     """Local wall-clock time, second precision, ISO 8601 (what reviewers see in the trail)."""
     return dt.datetime.now().isoformat(sep=" ", timespec="seconds")
@@ -621,6 +712,25 @@ def open_ledger(
     except BaseException:
         db.close()
         raise
+
+
+def connect(path: str | Path) -> Database:
+    """Another connection to a ledger that ``open_ledger`` has already opened and checked.
+
+    For a long-running process (the console) that serves many requests from a few threads:
+    the damage check and migrations ran once at start, so each further connection only sets
+    the pragmas. The connection may be used from any thread, one thread at a time.
+    """
+    target = str(path)
+    try:
+        conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        db: Database = LedgerDatabase(conn)
+        db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA foreign_keys=ON")
+        db.execute("PRAGMA synchronous=NORMAL")
+    except sqlite3.DatabaseError as exc:
+        raise LedgerOpenError(path=target, detail=str(exc)) from None
+    return db
 
 
 def _check(

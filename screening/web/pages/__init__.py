@@ -1,0 +1,1 @@
+"""One module per console page; importing a module registers its routes (core.page)."""

@@ -1,0 +1,3 @@
+"""Console page: cases (to be built)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Console page: reports (to be built)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Console page: screen (to be built)."""
+
+from __future__ import annotations
