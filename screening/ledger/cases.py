@@ -470,6 +470,70 @@ def is_overdue(case: dict[str, Any], today: dt.date) -> bool:
     return bool(field and case.get(field) and parse_date(case[field]) < today)
 
 
+def _like(text: str) -> str:
+    """``text`` as a LIKE pattern matching it anywhere (``\\`` escapes wildcards)."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def case_filter_sql(
+    *,
+    status: str | None = None,
+    department: str | None = None,
+    source: str | None = None,
+    standard: str | None = None,
+    overdue: bool = False,
+    today: dt.date | None = None,
+    text: str | None = None,
+    departments: list[str] | tuple[str, ...] | set[str] | None = None,
+) -> tuple[str, list[Any]]:
+    """The WHERE clause (with leading " where ", or "") and parameters of the case filters."""
+    if status is not None and status not in STATES:
+        raise InvalidValueError(field="案件状态", value=status, hint=f"可选：{'、'.join(STATES)}。")
+    if source is not None and source not in SOURCES:
+        raise InvalidValueError(
+            field="案件来源", value=source, hint=f"可选：{'、'.join(SOURCES)}。"
+        )
+    where: list[str] = []
+    params: list[Any] = []
+    for col, value in (("status", status), ("department", department), ("source", source)):
+        if value is not None:
+            where.append(f"cases.{col} = ?")
+            params.append(value)
+    if standard is not None:
+        where.append("exists (select 1 from json_each(cases.standards) where value = ?)")
+        params.append(standard)
+    if overdue:
+        day = (today or dt.date.today()).isoformat()
+        where.append(
+            "((cases.status = ? and coalesce(cases.verify_deadline, '') != '' "
+            "and substr(cases.verify_deadline, 1, 10) < ?) or "
+            "(cases.status = ? and coalesce(cases.rectify_deadline, '') != '' "
+            "and substr(cases.rectify_deadline, 1, 10) < ?))"
+        )
+        params += [VERIFYING, day, RECTIFYING, day]
+    if text is not None and text.strip():
+        pattern = _like(text.strip())
+        where.append(
+            "(cases.title like ? escape '\\' or cases.summary like ? escape '\\' or cases.id in "
+            "(select f.case_id from findings f where f.clause like ? escape '\\'))"
+        )
+        params += [pattern, pattern, pattern]
+    if departments is not None:
+        # A case belongs to the department it was assigned to, else its document's department.
+        names = sorted(set(departments))
+        if not names:
+            where.append("0")
+        else:
+            marks = ", ".join("?" for _ in names)
+            where.append(
+                f"(cases.department in ({marks}) or (coalesce(cases.department, '') = '' "
+                "and cases.document_id in "
+                f"(select id from documents where department in ({marks}))))"
+            )
+            params += names + names
+    return (" where " + " and ".join(where) if where else ""), params
+
+
 def list_cases(
     db: Database,
     *,
@@ -479,30 +543,61 @@ def list_cases(
     standard: str | None = None,
     overdue: bool = False,
     today: dt.date | None = None,
+    text: str | None = None,
+    departments: list[str] | tuple[str, ...] | set[str] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
-    """Cases matching every given filter, oldest first."""
-    if status is not None and status not in STATES:
-        raise InvalidValueError(field="案件状态", value=status, hint=f"可选：{'、'.join(STATES)}。")
-    if source is not None and source not in SOURCES:
-        raise InvalidValueError(
-            field="案件来源", value=source, hint=f"可选：{'、'.join(SOURCES)}。"
-        )
-    where, params = [], []
-    for col, value in (("status", status), ("department", department), ("source", source)):
-        if value is not None:
-            where.append(f"{col} = ?")
-            params.append(value)
-    if standard is not None:
-        where.append("exists (select 1 from json_each(cases.standards) where value = ?)")
-        params.append(standard)
-    sql = (
-        "select * from cases" + (" where " + " and ".join(where) if where else "") + " order by id"
+    """Cases matching every given filter, oldest first.
+
+    ``text`` is a substring of the title, summary or one of the case's findings' clauses;
+    ``departments`` keeps the cases of those departments (assigned to one, or not assigned and
+    about a document of one); ``overdue`` the cases past their verification deadline while 核查中
+    or their rectification deadline while 整改中 on ``today``. ``limit``/``offset`` page the
+    result (see ``count_cases`` for the total).
+    """
+    where, params = case_filter_sql(
+        status=status,
+        department=department,
+        source=source,
+        standard=standard,
+        overdue=overdue,
+        today=today,
+        text=text,
+        departments=departments,
     )
-    cases = [decode_case(r) for r in db.query(sql, params)]
-    if overdue:
-        day = today or dt.date.today()
-        cases = [c for c in cases if is_overdue(c, day)]
-    return cases
+    sql = "select * from cases" + where + " order by cases.id"
+    if limit is not None or offset:
+        sql += " limit ? offset ?"
+        params += [-1 if limit is None else max(0, int(limit)), max(0, int(offset))]
+    return [decode_case(r) for r in db.query(sql, params)]
+
+
+def count_cases(
+    db: Database,
+    *,
+    status: str | None = None,
+    department: str | None = None,
+    source: str | None = None,
+    standard: str | None = None,
+    overdue: bool = False,
+    today: dt.date | None = None,
+    text: str | None = None,
+    departments: list[str] | tuple[str, ...] | set[str] | None = None,
+) -> int:
+    """How many cases ``list_cases`` with the same filters returns (without paging)."""
+    where, params = case_filter_sql(
+        status=status,
+        department=department,
+        source=source,
+        standard=standard,
+        overdue=overdue,
+        today=today,
+        text=text,
+        departments=departments,
+    )
+    row = db.execute("select count(*) from cases" + where, params).fetchone()
+    return int(row[0])
 
 
 def case_actions(db: Database, case_id: int) -> list[dict[str, Any]]:

@@ -22,10 +22,10 @@ from typing import Any
 import numpy as np
 from sqlite_utils import Database
 
-from .cases import CLOSED, DISMISSED
+from .cases import CLOSED, DISMISSED, case_filter_sql
 from .hotline import Export, WorkOrder
 from .intake import DEFAULT_REPLY_DAYS, add_complaint, content_hash
-from .views import redactor, shown_complaint
+from .views import FEEDBACK_TEXT, redactor, shown_complaint
 
 
 # When a complaint ``c`` was first answered: a reply to it, or to its whole case.
@@ -355,16 +355,23 @@ def complaint_rows(
     include_contacts: bool = False,
     unanswered: bool = False,
     overdue_on: str | None = None,
+    departments: list[str] | tuple[str, ...] | set[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Complaints with their reply status; complainant name and contact only when asked for,
     and without ``include_contacts`` the personal data in their text masked (see ``views``).
 
-    ``overdue_on`` (an ISO date) keeps complaints without a reply whose deadline is before it.
+    ``overdue_on`` (an ISO date) keeps complaints without a reply whose deadline is before it;
+    ``departments`` the complaints whose case belongs to one of them (as ``list_cases``).
     """
     redact = redactor(db, include_contacts)
     rows = []
-    sql = f"select c.*, {FIRST_REPLY_SQL} as replied_at from complaints c order by c.id"
-    for r in db.query(sql):
+    where: str = ""
+    params: list[Any] = []
+    if departments is not None:
+        cases_where, params = case_filter_sql(departments=departments)
+        where = f" where c.case_id in (select cases.id from cases{cases_where})"
+    sql = f"select c.*, {FIRST_REPLY_SQL} as replied_at from complaints c{where} order by c.id"
+    for r in db.query(sql, params):
         r = shown_complaint(r, redact, include_contacts)
         if unanswered and r["replied_at"]:
             continue
@@ -372,3 +379,30 @@ def complaint_rows(
             continue
         rows.append(r)
     return rows
+
+
+def complaint_replies(
+    db: Database, complaint_ids: list[int], *, include_contacts: bool = False
+) -> dict[int, list[dict[str, Any]]]:
+    """Per complaint id: the replies recorded for it (feedback naming it, or its whole case),
+    oldest first, their text masked unless asked (as ``complaint_rows``)."""
+    if not complaint_ids:
+        return {}
+    redact = redactor(db, include_contacts)
+    out: dict[int, list[dict[str, Any]]] = {int(i): [] for i in complaint_ids}
+    marks = ", ".join("?" for _ in out)
+    sql = (
+        "select c.id as complaint, f.* from complaints c join feedback f "
+        "on f.complaint_id = c.id or (f.complaint_id is null and f.case_id = c.case_id) "
+        f"where c.id in ({marks}) order by f.at, f.id"
+    )
+    for row in db.query(sql, list(out)):
+        key = int(row.pop("complaint"))
+        out[key].append(redact.fields(row, FEEDBACK_TEXT))
+    return out
+
+
+def complaint_case(db: Database, complaint_id: int) -> int | None:
+    """The case a complaint belongs to (None when there is no such complaint)."""
+    rows = list(db.query("select case_id from complaints where id = ?", [complaint_id]))
+    return int(rows[0]["case_id"]) if rows else None
