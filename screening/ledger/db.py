@@ -405,7 +405,6 @@ def _m0005_reviews(db: Database) -> None:
     db.table("review_materials").create_index(["review_id"])
 
 
-
 @MIGRATIONS(name="0006_console")
 def _m0006_console(db: Database) -> None:
     # The review console (screening serve): local accounts, their sessions, background jobs

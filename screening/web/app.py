@@ -153,12 +153,8 @@ def create_app(settings: Settings, *, services: dict[str, Any] | None = None) ->
     ]
     for route in ROUTES:
         routes.append(
-            Route(
-                route.path,
-                guard(route, console),
-                methods=list(route.methods),
-                max_body_size=route.max_body,
-            )
+            # The body limit is the gate's (core.guard): it answers in Chinese, before reading.
+            Route(route.path, guard(route, console), methods=list(route.methods))
         )
 
     @contextlib.asynccontextmanager
