@@ -41,6 +41,8 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from ..config import Settings
 from ..errors import (
     CaseNotFoundError,
+    IllegalTransitionError,
+    MissingFieldError,
     ReviewNotFoundError,
     ScreeningError,
     StaleVersionError,
@@ -321,6 +323,20 @@ def error_page(
     return HTMLResponse(html, status_code=status)
 
 
+def console_message(err: ScreeningError) -> str:
+    """The error as a console user should read it: the library's messages for the CLI name
+    command-line options and commands, which mean nothing on a web page."""
+    k = err.kwargs
+    if isinstance(err, MissingFieldError):
+        return f"“{k['action']}”必须填写{k['field']}，请填写后重试。"
+    if isinstance(err, IllegalTransitionError):
+        return (
+            f"案件 {k['case_id']} 当前状态为“{k['state']}”，不能执行“{k['action']}”"
+            "（可能刚被他人办理）。页面已更新为最新内容，请确认后再操作。"
+        )
+    return str(err)
+
+
 def _in_scope(user: dict[str, Any], departments: Iterable[str | None]) -> bool:
     if user["role"] != REVIEWER:
         return True
@@ -404,7 +420,7 @@ def guard(route: PageRoute, console: Console) -> Callable[[Request], Any]:
                 except ScreeningError as err:
                     if request.method != "POST":
                         return error_page(console, request, 400, "无法完成", str(err), user)
-                    ctx.flash(str(err), "error")
+                    ctx.flash(console_message(err), "error")
                     return ctx.back()
                 finally:
                     if form is not None:
