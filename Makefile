@@ -16,8 +16,15 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## The main job on the bundled sample documents: screen them (the first run trains the model).
+## Ends with the one command that opens the review console on the demo ledger; the first run
+## adds an administrator "admin" and prints its generated password once.
 demo: install
 	$(BIN)/screening scan samples/docs/
+	@$(BIN)/screening users list --format json | grep -q '"role": "admin"' \
+		|| $(BIN)/screening users add admin --role admin < /dev/null
+	@echo ""
+	@echo "打开审查工作台（网页）：$(BIN)/screening serve"
+	@echo "  然后在浏览器中访问 http://127.0.0.1:8000/ ，用户名 admin（密码见上；忘记时运行 $(BIN)/screening users passwd admin）。"
 
 ## Lint, formatting, layering contracts, types, then the whole test suite (what CI runs).
 test: install

@@ -152,6 +152,7 @@ STEPS = {
     ),
     "整改中": ("review", {"note": "已整改"}),
     "待复核": ("close", {"note": "复核通过"}),
+    "已销号": ("reopen", {"reason": "基准测试：重新打开"}),  # keeps every case cycling
 }
 
 
