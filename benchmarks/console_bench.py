@@ -51,6 +51,7 @@ from screening.ledger.users import add_user  # noqa: E402
 PASSWORD = "Bench-2026-pass"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 VERSION = re.compile(r'name="expect_version" value="(\d+)"')
+RUN = f"run{int(time.time())}"  # notes of earlier runs on a reused ledger are not counted
 
 
 def build(path: Path, findings: int, per_doc: int) -> None:
@@ -173,7 +174,7 @@ def worker(base: str, name: str, dept: str, cases: list[int], stop: float, tally
             version = VERSION.search(page.text)
             state = re.search(r'class="badge status-([^" ]+)', page.text)
             n += 1
-            token = f"{name}-{n}-{rng.random():.12f}"
+            token = f"{RUN}-{name}-{seed}-{n}"
             r = c.post(
                 f"/cases/{case_id}/note",
                 data={"csrf": csrf, "text": f"基准备注 {token}", "back": f"/cases/{case_id}"},
@@ -216,7 +217,7 @@ def check_ledger(ledger: Path, tally: Tally, cases: list[int]) -> tuple[int, int
     try:
         found: dict[str, int] = {}
         for row in db.query(
-            "select note from actions where action = 'note' and note like '基准备注 %'"
+            "select note from actions where action = 'note' and note like ?", [f"基准备注 {RUN}-%"]
         ):
             token = row["note"].split(" ", 1)[1]
             found[token] = found.get(token, 0) + 1

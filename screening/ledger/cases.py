@@ -514,8 +514,8 @@ def case_filter_sql(
     if text is not None and text.strip():
         pattern = _like(text.strip())
         where.append(
-            "(cases.title like ? escape '\\' or cases.summary like ? escape '\\' or cases.id in "
-            "(select f.case_id from findings f where f.clause like ? escape '\\'))"
+            "(cases.title like ? escape '\\' or cases.summary like ? escape '\\' or exists "
+            "(select 1 from findings f where f.case_id = cases.id and f.clause like ? escape '\\'))"
         )
         params += [pattern, pattern, pattern]
     if departments is not None:
