@@ -78,6 +78,9 @@ class Settings:
     )
     doc_number_prefix: str | None = None  # 发文字号 prefix, e.g. 襄公审办 → 襄公审办〔2026〕×号
     review_office: str | None = None  # 审查机构 named in 书面审查结论, e.g. 襄城县市场监督管理局
+    # Folders an administrator may sweep from the console (筛查 → 配置的文件夹), e.g. the shared
+    # folders where departments file their documents. Only these, never a path typed in a page.
+    sweep_folders: tuple[Path, ...] = ()
     config_file: Path | None = None  # where the file settings came from, if any
 
     def replace(self, **changes: Any) -> Settings:
@@ -138,6 +141,13 @@ def _coerce(name: str, value: Any, source: str) -> Any:
                 '例如 [screening.complaint_columns] 事项描述 = "content"。'
             )
         return dict(value)
+    if name == "sweep_folders":
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise ConfigError(
+                detail=f"{source} 中 sweep_folders 应为文件夹路径的列表，"
+                '例如 sweep_folders = ["D:/规范性文件/县商务局", "D:/规范性文件/县财政局"]。'
+            )
+        return tuple(Path(v).expanduser() for v in value)
     if name in _FLOAT_FIELDS:
         try:
             return float(value)

@@ -43,6 +43,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     # 筛查
     ("GET", "/screen"): WORKERS,
     ("POST", "/screen"): WORKERS,
+    ("POST", "/screen/folder"): ADMIN_ONLY,
     ("GET", "/jobs/{job_id:int}"): WORKERS,
     ("GET", "/jobs/{job_id:int}.json"): WORKERS,
     ("POST", "/jobs/{job_id:int}/cancel"): WORKERS,

@@ -277,3 +277,51 @@ def test_too_many_files_and_no_file_are_refused_with_a_message(web_settings, scr
     )
     assert "请先选择要筛查的文件" in r.text
     assert ledger_count(client, "select count(*) from jobs") == 0
+
+
+def test_admin_sweeps_a_configured_folder(web_settings, screener, tmp_path):
+    folder = tmp_path / "县商务局文件"
+    (folder / "2025").mkdir(parents=True)
+    (folder / DONGYING).write_bytes((SAMPLES / DONGYING).read_bytes())
+    (folder / "2025" / PINGLUO).write_bytes((SAMPLES / PINGLUO).read_bytes())
+    settings = web_settings.replace(sweep_folders=(tmp_path / "missing", folder))
+    client = client_for(settings, screener)
+    csrf = login(client, "admin")
+    html = client.get("/screen").text
+    assert "筛查配置的文件夹" in html and str(folder) in html
+    r = client.post(
+        "/screen/folder",
+        data={"csrf": csrf, "back": "/screen", "folder": "1", "department": "县商务局"},
+        follow_redirects=False,
+    )
+    job = finish(client, job_id_of(r))
+    assert job["status"] == "已完成" and job["done"] == job["total"] == 2
+    names = sorted(f["name"] for f in job["result"]["files"])
+    assert names == sorted([DONGYING, f"2025/{PINGLUO}"])
+    assert all(f["outcome"] == "已筛查" for f in job["result"]["files"])
+    with client.app.state.console.pool.db() as db:
+        stored = {r[0] for r in db.execute("select path from documents").fetchall()}
+    assert str(folder / DONGYING) in stored  # screened where it lives, not copied
+    roots = ledger_count(
+        client, "select count(*) from sweeps where roots like ?", [f"%{folder.name}%"]
+    )
+    assert roots == 1
+    # A missing folder, a number outside the list: clear messages, no job.
+    for choice, message in (("0", "不存在或无法访问"), ("7", "请从列表中选择")):
+        before = ledger_count(client, "select count(*) from jobs")
+        page = client.post(
+            "/screen/folder",
+            data={"csrf": csrf, "back": "/screen", "folder": choice},
+            follow_redirects=True,
+        )
+        assert message in page.text
+        assert ledger_count(client, "select count(*) from jobs") == before
+
+
+def test_folder_sweep_is_for_administrators_only(web_settings, screener, tmp_path):
+    settings = web_settings.replace(sweep_folders=(tmp_path,))
+    client = client_for(settings, screener)
+    csrf = login(client, "shangwu")
+    assert "筛查配置的文件夹" not in client.get("/screen").text
+    r = client.post("/screen/folder", data={"csrf": csrf, "folder": "0"}, follow_redirects=False)
+    assert r.status_code == 403

@@ -24,8 +24,8 @@ from ...ledger import list_departments
 from ...ledger.db import insert_row, now
 from ...ledger.docview import display_name
 from ...ledger.record import ledger_path
-from ...ledger.users import REVIEWER
-from ...parse import file_sha256
+from ...ledger.users import ADMIN, REVIEWER
+from ...parse import file_sha256, iter_files
 from ...sweep import sweep
 from .. import jobs
 from ..core import WORKERS, Ctx, NotFound, page
@@ -121,7 +121,45 @@ def screen_form(ctx: Ctx) -> Response:
         max_files=MAX_FILES,
         max_file_mb=ctx.settings.max_file_mb,
         recent=_recent_jobs(ctx),
+        folders=[str(f) for f in ctx.settings.sweep_folders] if ctx.is_admin else [],
     )
+
+
+@page("/screen/folder", roles=(ADMIN,), methods=("POST",))
+def screen_folder(ctx: Ctx) -> Response:
+    """An administrator's sweep of one of the configured folders (``sweep_folders``): every
+    file in it and its subfolders, like ``screening scan FOLDER``. The page only sends the
+    folder's number in the configured list, never a path."""
+    folders = list(ctx.settings.sweep_folders)
+    choice = ctx.field("folder")
+    if not choice.isdigit() or not 0 <= int(choice) < len(folders):
+        raise ScreeningError(detail="请从列表中选择一个配置的文件夹。")
+    folder = folders[int(choice)]
+    if not folder.is_dir():
+        raise ScreeningError(
+            detail=f"配置的文件夹不存在或无法访问：{folder}。请检查配置文件中的 sweep_folders。"
+        )
+    department = ctx.field("department") or None
+    if department is not None and department not in _department_choices(ctx):
+        raise ScreeningError(detail=f"台账中没有部门“{department}”，请从列表中选择。")
+    files = [
+        {"name": str(p.relative_to(folder)), "stored": str(p), "sha256": ""}
+        for p in iter_files([folder])
+    ]
+    if not files:
+        raise ScreeningError(detail=f"文件夹 {folder} 中没有文件。")
+    job_id = jobs.submit(
+        ctx.db,
+        "screen",
+        operator=ctx.operator,
+        user_id=ctx.user["id"],
+        department=department,
+        total=len(files),
+        params={"files": files, "refused": [], "folder": str(folder)},
+    )
+    ctx.console.services["jobs"].wake()
+    ctx.flash(f"已提交：筛查文件夹 {folder} 中的 {len(files)} 个文件。")
+    return ctx.redirect(f"/jobs/{job_id}")
 
 
 def _scope_upload(ctx: Ctx) -> list[str | None]:
@@ -258,7 +296,9 @@ def run_screen(
         db=db,
         operator=job["operator"],
         department=job["department"],
-        roots=[f"网页上传（任务 {job['id']}）：{f['name']}" for f in todo],
+        roots=[params["folder"]]
+        if params.get("folder")
+        else [f"网页上传（任务 {job['id']}）：{f['name']}" for f in todo],
         lock_wait_s=console.settings.lock_wait_s,
     )
     try:
