@@ -57,6 +57,21 @@ def wait_for(driver, condition, timeout: float = 60.0, what: str = ""):
     raise AssertionError(f"等待超时：{what} ({last})")
 
 
+def save_print(driver, name: str) -> Path:
+    """The page as Chromium prints it (A4 PDF), next to the screenshots."""
+    import base64
+
+    from browser import SHOTS
+    from selenium.webdriver.common.print_page_options import PrintOptions
+
+    options = PrintOptions()
+    options.page_width, options.page_height = 21.0, 29.7
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.pdf"
+    path.write_bytes(base64.b64decode(driver.print_page(options)))
+    return path
+
+
 def css(driver, selector):
     return driver.find_element("css selector", selector)
 
@@ -157,6 +172,7 @@ def test_a_case_from_upload_to_closed_in_the_browser(console_url, tmp_path):
         current = css(driver, ".side .finding.current")
         assert re.search(r"FCR-\d+-\d+", current.text), current.text
         shot(driver, "05-document")
+        save_print(driver, "05-document")
         label = css(driver, "[data-finding-label]").text
         if len(marks) > 1:
             css(driver, "[data-nav=next]").click()
@@ -193,6 +209,8 @@ def test_a_case_from_upload_to_closed_in_the_browser(console_url, tmp_path):
             assert step in trail
         assert trail.count("admin") >= 5  # the logged-in user is the operator of every step
         shot(driver, "07-case-closed", full_page=True)
+        printed = save_print(driver, "07-case-closed")
+        assert printed.stat().st_size > 10_000  # the print view keeps the content, not the forms
 
         driver.get(f"{base}/cases?status=已销号")
         rows = css(driver, "table").text
