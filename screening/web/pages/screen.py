@@ -88,6 +88,14 @@ def _store(upload: UploadFile, folder: Path, limit: float) -> tuple[str, Path, i
     return digest.hexdigest(), Path(tmp), size
 
 
+def _chosen_department(ctx: Ctx) -> str | None:
+    """The form's department (None when not given), refused unless it is one of the choices."""
+    department = ctx.field("department") or None
+    if department is not None and department not in _department_choices(ctx):
+        raise ScreeningError(detail=f"台账中没有部门“{department}”，请从列表中选择。")
+    return department
+
+
 def _department_choices(ctx: Ctx) -> list[str]:
     if ctx.departments is not None:
         return list(ctx.departments)
@@ -139,9 +147,7 @@ def screen_folder(ctx: Ctx) -> Response:
         raise ScreeningError(
             detail=f"配置的文件夹不存在或无法访问：{folder}。请检查配置文件中的 sweep_folders。"
         )
-    department = ctx.field("department") or None
-    if department is not None and department not in _department_choices(ctx):
-        raise ScreeningError(detail=f"台账中没有部门“{department}”，请从列表中选择。")
+    department = _chosen_department(ctx)
     files = [
         {"name": str(p.relative_to(folder)), "stored": str(p), "sha256": ""}
         for p in iter_files([folder])
@@ -168,9 +174,7 @@ def _scope_upload(ctx: Ctx) -> list[str | None]:
 
 @page("/screen", roles=WORKERS, methods=("POST",), scope=_scope_upload, max_body=MAX_BODY)
 def screen_upload(ctx: Ctx) -> Response:
-    department = ctx.field("department") or None
-    if department is not None and department not in _department_choices(ctx):
-        raise ScreeningError(detail=f"台账中没有部门“{department}”，请从列表中选择。")
+    department = _chosen_department(ctx)
     uploads = [
         f
         for f in (ctx.form.getlist("files") if ctx.form is not None else [])
