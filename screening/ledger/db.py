@@ -495,7 +495,6 @@ def _m0006_console(db: Database) -> None:
     )
 
 
-
 @MIGRATIONS(name="0007_case_text_search")
 def _m0007_case_text_search(db: Database) -> None:
     # The case list's text search looks for a phrase in each case's clauses. With the clause in
