@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ MAX_FILES = 100
 MAX_BODY = 300 * 1024 * 1024
 CHUNK = 1024 * 1024
 RECENT_JOBS = 20
+RESULT_EVERY_S = 2.0
 
 SCREENED, UNCHANGED, UNREADABLE, REFUSED = "已筛查", "未变化（沿用上次结果）", "无法读取", "已拒收"
 DUPLICATE, NOT_RUN = "内容重复", "未筛查（任务已取消）"
@@ -154,18 +156,33 @@ def screen_folder(ctx: Ctx) -> Response:
     ]
     if not files:
         raise ScreeningError(detail=f"文件夹 {folder} 中没有文件。")
-    job_id = jobs.submit(
+    job_id = _submit(ctx, department, files, [], folder=str(folder))
+    ctx.console.services["jobs"].wake()
+    ctx.flash(f"已提交：筛查文件夹 {folder} 中的 {len(files)} 个文件。")
+    return ctx.redirect(f"/jobs/{job_id}")
+
+
+def _submit(
+    ctx: Ctx,
+    department: str | None,
+    files: list[dict[str, Any]],
+    refused: list[dict[str, Any]],
+    **extra: Any,
+) -> int:
+    """Queue a screening job over ``files`` (name, stored path, sha256 each)."""
+    return jobs.submit(
         ctx.db,
         "screen",
         operator=ctx.operator,
         user_id=ctx.user["id"],
         department=department,
         total=len(files),
-        params={"files": files, "refused": [], "folder": str(folder)},
+        params={
+            "files": [{k: f[k] for k in ("name", "stored", "sha256")} for f in files],
+            "refused": refused,
+            **extra,
+        },
     )
-    ctx.console.services["jobs"].wake()
-    ctx.flash(f"已提交：筛查文件夹 {folder} 中的 {len(files)} 个文件。")
-    return ctx.redirect(f"/jobs/{job_id}")
 
 
 def _scope_upload(ctx: Ctx) -> list[str | None]:
@@ -209,18 +226,7 @@ def screen_upload(ctx: Ctx) -> Response:
         os.replace(tmp, target)
         files.append({"name": name, "stored": str(target), "sha256": sha, "size": size})
     with ctx.db.atomic():
-        job_id = jobs.submit(
-            ctx.db,
-            "screen",
-            operator=ctx.operator,
-            user_id=ctx.user["id"],
-            department=department,
-            total=len(files),
-            params={
-                "files": [{k: f[k] for k in ("name", "stored", "sha256")} for f in files],
-                "refused": refused,
-            },
-        )
+        job_id = _submit(ctx, department, files, refused)
         for f in files:
             insert_row(
                 ctx.db,
@@ -305,6 +311,7 @@ def run_screen(
         else [f"网页上传（任务 {job['id']}）：{f['name']}" for f in todo],
         lock_wait_s=console.settings.lock_wait_s,
     )
+    written = 0.0
     try:
         for item in items:
             f = by_path.get(item.path) or by_path.get(ledger_path(item.path)) or {}
@@ -334,11 +341,13 @@ def run_screen(
                     ).fetchone()
                     row["document_id"] = found[0] if found else None
             rows.append(row)
-            progress.update(
-                done=len(rows),
-                current=name,
-                result=json.dumps({"files": _shown(rows) + refused}, ensure_ascii=False),
-            )
+            update: dict[str, Any] = {"done": len(rows), "current": name}
+            # The per-file table grows with the job: on a folder of thousands of files it is
+            # rewritten every RESULT_EVERY_S, not after each file (the final result is complete).
+            if time.monotonic() - written >= RESULT_EVERY_S:
+                update["result"] = json.dumps({"files": _shown(rows) + refused}, ensure_ascii=False)
+                written = time.monotonic()
+            progress.update(**update)
             if progress.cancelled():
                 items.close()
                 break
