@@ -15,6 +15,8 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import math
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -86,6 +88,68 @@ def append_row(ws: Any, values: Iterable[Any]) -> None:
     ws.append([_cell(ws, v) for v in values])
 
 
+LINE_HEIGHT = 15.0  # points per text line at the default 11-point font
+MAX_LINES = 30  # a row never grows past this many lines (Excel's limit is 409 points)
+
+
+def _text_width(text: str) -> int:
+    """Width in Excel's column units: wide (CJK) characters count two, others one."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def fit_row_heights(ws: Any, first: int = 1) -> None:
+    """Give each row from ``first`` on the height its wrapped text needs.
+
+    Excel and LibreOffice do not grow a row for wrapped text written by openpyxl; without a
+    height, a long 说明 shows as one clipped line in print and in the PDF render.
+    """
+    from openpyxl.utils import get_column_letter
+
+    widths = {}
+    for line in ws.iter_rows(min_row=first):
+        lines = 1
+        for cell in line:
+            if cell.value is None or not isinstance(cell.value, str):
+                continue
+            letter = get_column_letter(cell.column)
+            if letter not in widths:
+                widths[letter] = ws.column_dimensions[letter].width or 8.43
+            room = max(1.0, widths[letter] - 1)
+            needed = sum(
+                max(1, math.ceil(_text_width(part) / room)) for part in cell.value.split("\n")
+            )
+            lines = max(lines, needed)
+        if lines > 1:
+            ws.row_dimensions[line[0].row].height = LINE_HEIGHT * min(lines, MAX_LINES)
+
+
+def format_table(
+    ws: Any, head: int = 1, widths: Sequence[float] | None = None, *, landscape: bool = True
+) -> None:
+    """Bold centred header in row ``head``, wrapped top-aligned cells below it, frozen header,
+    column widths; with ``landscape`` also the print set-up (A4 landscape, header repeated on
+    every page, all columns fitted to the page width)."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    for cell in ws[head]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    for line in ws.iter_rows(min_row=head + 1):
+        for cell in line:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = ws.cell(row=head + 1, column=1)
+    for i, width in enumerate(widths or (), start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    fit_row_heights(ws, head)
+    if landscape:
+        ws.print_title_rows = f"{head}:{head}"
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
 def write_xlsx(
     dest: str | Path,
     header: Sequence[str],
@@ -95,33 +159,19 @@ def write_xlsx(
     widths: Sequence[float] | None = None,
     autofilter: bool = False,
 ) -> Path:
-    """One sheet: bold frozen header, wrapped cells; optional column widths and autofilter."""
+    """One sheet: bold frozen header, wrapped cells; optional column widths and autofilter
+    (a filtered table is one meant for print too: A4 landscape, fitted to the page width)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     ws = wb.active
     ws.title = title
     append_row(ws, header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     for row in rows:
         append_row(ws, row)
-    for col in ws.columns:
-        for cell in col[1:]:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A2"
-    for i, width in enumerate(widths or (), start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
+    format_table(ws, 1, widths, landscape=autofilter)
     if autofilter:
         ws.auto_filter.ref = ws.dimensions
-        ws.print_title_rows = "1:1"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
     with output_file(dest) as out:
         wb.save(out)
     return out
