@@ -127,9 +127,13 @@ def _existing(corpus_dir: Path, key: str) -> tuple[Edition, list[Item]] | None:
 
 
 def list_editions(corpus_dir: Path) -> list[Edition]:
-    """Imported editions, newest publish date first (undated ones last, by key)."""
+    """Imported editions, newest publish date first; undated ones last, latest import first."""
     eds = [storage.load_edition(corpus_dir, k)[0] for k in storage.list_edition_keys(corpus_dir)]
-    return sorted(eds, key=lambda e: (e.published or "", e.key), reverse=True)
+
+    def newest(e: Edition) -> tuple[str, str, str]:
+        return (e.published or "", e.source.imported_at if e.source else "", e.key)
+
+    return sorted(eds, key=newest, reverse=True)
 
 
 def current_edition(corpus_dir: Path, key: str | None = None) -> tuple[Edition, list[Item]]:

@@ -97,7 +97,7 @@ def _zip_kind(path: Path) -> str:
     return "zip"
 
 
-def _ole2_kind(path: Path, ext_format: str | None) -> str:
+def ole2_kind(path: Path, ext_format: str | None) -> str:
     """OLE2 holds .doc, .wps, .xls and password-protected OOXML (an EncryptedPackage stream)."""
     with path.open("rb") as fh:
         head = fh.read(1 << 16)
@@ -131,7 +131,7 @@ def detect_format(path: Path) -> Detected:
                 None, {"xlsx": "Excel 表格", "pptx": "PowerPoint 演示文稿"}.get(kind, "ZIP 压缩包")
             )
     elif head.startswith(OLE2_MAGIC):
-        kind = _ole2_kind(path, ext_format)
+        kind = ole2_kind(path, ext_format)
         if kind == "encrypted-ooxml":
             fmt = "docx"  # the docx parser reports it as encrypted
         else:
