@@ -70,6 +70,9 @@ class Settings:
     reply_days: int = 15  # working days allowed to answer a complaint (反馈时限)
     # extra column-name → field mapping for hotline exports, e.g. {"事项描述" = "content"}
     complaint_columns: dict[str, str] = field(default_factory=dict)
+    # extra column-name → field mapping for permit catalogues (许可事项目录), e.g.
+    # {"行政许可事项" = "name"} (see ``catalogue.importer.FIELDS`` for the field names)
+    catalogue_columns: dict[str, str] = field(default_factory=dict)
     # Local names printed in drafts (自查整改报告, 通报, 审查结论 …); while unset the drafts print
     # ××县 / ××〔2026〕×号 placeholders for the reviewer to fill in.
     county: str | None = None  # 行政区名称, e.g. 襄城县
@@ -119,6 +122,13 @@ def _find_config_file(explicit: str | os.PathLike[str] | None) -> Path | None:
     return None
 
 
+# Column maps of the importers (hotline exports, permit catalogues) and an example line of each.
+COLUMN_MAP_EXAMPLES = {
+    "complaint_columns": '事项描述 = "content"',
+    "catalogue_columns": '行政许可事项 = "name"',
+}
+
+
 def _coerce(name: str, value: Any, source: str) -> Any:
     if name in _PATH_FIELDS:
         return Path(str(value)).expanduser()
@@ -132,13 +142,13 @@ def _coerce(name: str, value: Any, source: str) -> Any:
                 detail=f"{source} 中 {name} 应为正整数（工作日数），实际为 {value!r}。"
             )
         return number
-    if name == "complaint_columns":
+    if name in COLUMN_MAP_EXAMPLES:
         if not isinstance(value, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in value.items()
         ):
             raise ConfigError(
-                detail=f"{source} 中 complaint_columns 应为“列名 = 字段名”的表，"
-                '例如 [screening.complaint_columns] 事项描述 = "content"。'
+                detail=f"{source} 中 {name} 应为“列名 = 字段名”的表，"
+                f"例如 [screening.{name}] {COLUMN_MAP_EXAMPLES[name]}。"
             )
         return dict(value)
     if name == "sweep_folders":

@@ -498,3 +498,61 @@ class OutputWriteError(ReportError):
         "无法写入 {path}（{detail}）。如该文件正在 WPS、Word 或 Excel 中打开，请先关闭；"
         "或换一个有写入权限的位置后重试。"
     )
+
+
+# --- permit catalogue (市场准入许可事项目录) ------------------------------------------------
+
+
+class CatalogueError(ScreeningError):
+    code = "catalogue"
+    template = "许可事项目录：{detail}"
+
+
+class CatalogueFormatError(InputError):
+    code = "catalogue_format"
+    template = "无法从文件 {path} 中读出许可事项目录：{detail}。{hint}"
+
+
+class CatalogueColumnsError(InputError):
+    code = "catalogue_columns"
+    template = (
+        "许可事项目录 {path} 中找不到表头（应含“事项名称”列，以及设立依据、实施机关/主管部门、"
+        "审批层级、审批流程、申请材料、批准条件等列中的至少一列）。文件前几行中的内容：{seen}。"
+        "请用 --map 列名=字段 指定对应的列，例如 --map 行政许可事项=事项名称"
+        "（也可在配置文件的 catalogue_columns 中设置）。"
+    )
+
+
+class CatalogueMapError(CatalogueError):
+    code = "catalogue_map"
+    template = "--map 的取值“{value}”无效：{detail}。请写作 列名=字段，字段可用：{fields}。"
+
+
+class CatalogueOptionError(CatalogueError):
+    code = "catalogue_option"
+    template = "{option} 的取值“{value}”无效。{hint}"
+
+
+class CatalogueLabelExistsError(CatalogueError):
+    code = "catalogue_exists"
+    template = (
+        "目录版本“{label}”已由另一文件（{old_file}，导入于 {old_time}）导入，与本次文件内容不同。"
+        "请用 --edition 另起一个版本名（例如 县级-2026-06-30）导入；两个版本并存，便于对照。"
+    )
+
+
+class CatalogueNotFoundError(CatalogueError):
+    code = "catalogue_missing"
+    template = (
+        "未找到许可事项目录“{label}”。已导入的目录：{available}。"
+        "可用 screening catalogue list 查看。"
+    )
+
+
+class NoCatalogueError(CatalogueError):
+    code = "catalogue_none"
+    template = (
+        "尚未导入许可事项目录。请先导入：screening catalogue import 目录.xlsx --level 县 "
+        "--as-of 2026-01-01（支持 XLSX、XLS、CSV、DOCX 表格）。"
+    )
+

@@ -13,6 +13,7 @@ from screening.cli import main
 
 CLI = Path(__file__).resolve().parent.parent / "screening" / "cli"
 COMMAND_MODULES = {
+    "catalogue_cmd",
     "complaints_cmd",
     "console_cmd",
     "corpus",

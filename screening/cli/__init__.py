@@ -163,6 +163,7 @@ def main(
 
 def _register() -> None:
     from . import (
+        catalogue_cmd,
         complaints_cmd,
         console_cmd,
         corpus,
@@ -180,6 +181,7 @@ def _register() -> None:
         documents,
         corpus,
         neglist,
+        catalogue_cmd,
         models_cmd,
         ledger_cmd,
         complaints_cmd,

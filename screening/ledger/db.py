@@ -504,6 +504,52 @@ def _m0007_case_text_search(db: Database) -> None:
     db.execute("drop index if exists idx_findings_case_id")
 
 
+@MIGRATIONS(name="0008_catalogue")
+def _m0008_catalogue(db: Database) -> None:
+    # Local permit catalogues (许可事项目录, ``screening catalogue``): one row per imported file,
+    # kept side by side like negative-list editions, and its items as JSON of
+    # ``catalogue.model.PermitItem`` with the name and department indexed for look-ups.
+    db.table("catalogue_editions").create(
+        {
+            "id": int,
+            "label": str,  # the --edition value, e.g. 县级-2026-01-01
+            "level": str,  # 县 | 市 | 省
+            "as_of": str,  # ISO date the catalogue is valid from
+            "file_name": str,
+            "sha256": str,  # of the imported file: the same file again stores nothing
+            "imported_at": str,
+            "item_count": int,
+            "report": str,  # JSON: rows not read (with reasons), sheets, column mapping
+        },
+        pk="id",
+        not_null={"label", "level", "as_of", "sha256"},
+    )
+    db.table("catalogue_editions").create_index(["label"], unique=True)
+    db.table("catalogue_editions").create_index(["sha256"])
+    db.table("catalogue_items").create(
+        {
+            "id": int,
+            "edition_id": int,
+            "seq": int,  # order in the file
+            "name": str,
+            "department": str,
+            "content": str,  # JSON of PermitItem (row and sheet included)
+        },
+        pk="id",
+        foreign_keys=[("edition_id", "catalogue_editions", "id")],
+    )
+    db.table("catalogue_items").create_index(["edition_id", "seq"], unique=True)
+    db.table("catalogue_items").create_index(["name"])
+    db.table("catalogue_items").create_index(["department"])
+    # Cases opened from catalogue problems and impact rows (``catalogue.cases``): a key opens
+    # one case only, however often the check runs.
+    db.table("catalogue_case_keys").create(
+        {"key": str, "case_id": int, "created_at": str},
+        pk="key",
+        foreign_keys=[("case_id", "cases", "id")],
+    )
+
+
 def now() -> str:
     """Local wall-clock time, second precision, ISO 8601 (what reviewers see in the trail)."""
     return dt.datetime.now().isoformat(sep=" ", timespec="seconds")
