@@ -556,3 +556,10 @@ class NoCatalogueError(CatalogueError):
         "--as-of 2026-01-01（支持 XLSX、XLS、CSV、DOCX 表格）。"
     )
 
+
+# --- portal pages (screening publish) ----------------------------------------------------------
+
+
+class PublishFolderError(ScreeningError):
+    code = "publish_out_dir"
+    template = "无法发布到 {path}：{detail}"

@@ -21,6 +21,7 @@ COMMAND_MODULES = {
     "ledger_cmd",
     "models_cmd",
     "neglist",
+    "publish_cmd",
     "report_cmd",
     "review_cmd",
     "screen_cmd",

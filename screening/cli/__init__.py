@@ -171,6 +171,7 @@ def _register() -> None:
         ledger_cmd,
         models_cmd,
         neglist,
+        publish_cmd,
         report_cmd,
         review_cmd,
         screen_cmd,
@@ -186,6 +187,7 @@ def _register() -> None:
         ledger_cmd,
         complaints_cmd,
         report_cmd,
+        publish_cmd,
         review_cmd,
         console_cmd,
     )

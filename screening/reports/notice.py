@@ -103,6 +103,17 @@ def _rectify_text(case: dict[str, Any]) -> str:
     return f"整改情况：{dept}已完成整改，{measures}，经复核已于{closed}销号。"
 
 
+def case_account(
+    case: dict[str, Any], facts: dict[str, Any], cites: Citations
+) -> tuple[str, tuple[str, str, str]]:
+    """How a notice tells one case: its heading and the facts, breach and rectification paragraphs.
+
+    The portal pages (``screening.publish``) tell the notified cases in the same words.
+    """
+    texts = (_facts_text(case, facts), _breach_text(case, cites), _rectify_text(case))
+    return _heading(case, facts), texts
+
+
 def write_notice(
     db: Database,
     out: str | Path,
@@ -137,10 +148,10 @@ def write_notice(
     used: list[dict[str, Any]] = []
     for i, case in enumerate(cases, start=1):
         facts = case_facts(db, case)
-        d.heading(2, f"（{ordinal(i)}）{_heading(case, facts)}")
-        d.para(_facts_text(case, facts))
-        d.para(_breach_text(case, cites))
-        d.para(_rectify_text(case))
+        heading, paragraphs = case_account(case, facts, cites)
+        d.heading(2, f"（{ordinal(i)}）{heading}")
+        for text in paragraphs:
+            d.para(text)
         used.append(
             {
                 "case_id": case["id"],
