@@ -523,6 +523,15 @@ class CatalogueColumnsError(InputError):
     )
 
 
+class CatalogueIsListError(InputError):
+    code = "catalogue_is_list"
+    template = (
+        "文件 {path} 是市场准入负面清单表格（含“{heading}”列，没有设立依据、审批流程、申请材料、"
+        "批准条件等目录列），不是许可事项目录，未导入。导入负面清单请用：screening list import "
+        "清单文件 --edition 版本名；导入本县目录请选择许可事项目录文件。"
+    )
+
+
 class CatalogueMapError(CatalogueError):
     code = "catalogue_map"
     template = "--map 的取值“{value}”无效：{detail}。请写作 列名=字段，字段可用：{fields}。"

@@ -21,6 +21,7 @@ from screening.config import load_settings
 from screening.errors import (
     CatalogueColumnsError,
     CatalogueFormatError,
+    CatalogueIsListError,
     CatalogueLabelExistsError,
     CatalogueMapError,
     CatalogueNotFoundError,
@@ -381,3 +382,15 @@ def test_catalogue_columns_in_the_config_file(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_settings(config=cfg)
     assert "catalogue_columns 应为“列名 = 字段名”的表" in str(err.value)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_a_negative_list_file_is_refused_with_the_right_command(db, tmp_path, fmt):
+    import neglist_fixtures as nf
+
+    path = nf.write(fmt, tmp_path)
+    with pytest.raises(CatalogueIsListError) as err:
+        storage.import_catalogue(db, path, level="县", as_of="2026-01-01")
+    assert "是市场准入负面清单表格" in str(err.value)
+    assert "screening list import" in str(err.value)
+    assert storage.list_catalogues(db) == []

@@ -23,6 +23,7 @@ from typing import Any
 from ..errors import (
     CatalogueColumnsError,
     CatalogueFormatError,
+    CatalogueIsListError,
     CatalogueMapError,
     CorruptFileError,
     EncryptedFileError,
@@ -30,6 +31,7 @@ from ..errors import (
     NotAFileError,
     UnsupportedTypeError,
 )
+from ..neglist.importer import HEADER_VARIANTS as LIST_HEADERS
 from ..neglist.importer import decode_bytes
 from ..parse import ole2_kind
 from .model import FIELD_LABELS, PermitItem
@@ -41,19 +43,53 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "事项名称",
         "许可事项名称",
         "行政许可事项名称",
+        "审批事项名称",
+        "行政许可事项",
         "许可事项",
+        "审批事项",
         "主项名称",
         "主项",
         "事项",
     ),
     "subitem": ("子项名称", "子项", "业务办理项", "办理项"),
     "code": ("事项编码", "编码", "事项代码", "基本编码"),
-    "basis": ("设立依据", "实施依据", "法律依据", "设定依据", "设定和实施依据", "依据"),
-    "department": ("实施机关", "主管部门", "审批部门", "实施主体", "实施部门", "审批机关"),
-    "level": ("审批层级", "管理层级", "行使层级", "实施层级", "层级"),
-    "process": ("审批流程", "办理流程", "办事流程", "流程"),
-    "materials": ("申请材料", "申报材料", "材料"),
-    "conditions": ("批准条件", "许可条件", "审批条件", "受理条件", "申请条件", "条件"),
+    "basis": (
+        "设立依据",
+        "实施依据",
+        "法律依据",
+        "设定依据",
+        "设定和实施依据",
+        "许可依据",
+        "政策依据",
+        "依据",
+    ),
+    "department": (  # 主管部门 first: with both columns, 实施机关 stays an extra column
+        "主管部门",
+        "实施机关",
+        "审批部门",
+        "实施主体",
+        "实施部门",
+        "审批机关",
+        "责任部门",
+        "责任单位",
+        "所属部门",
+        "承办部门",
+        "办理部门",
+        "实施单位",
+        "主管单位",
+    ),
+    "level": ("审批层级", "管理层级", "行使层级", "实施层级", "办理层级", "层级"),
+    "process": ("审批流程", "办理流程", "办事流程", "审批程序", "办理程序", "流程", "程序"),
+    "materials": ("申请材料", "申报材料", "提交材料", "所需材料", "材料"),
+    "conditions": (
+        "批准条件",
+        "许可条件",
+        "审批条件",
+        "受理条件",
+        "申请条件",
+        "准予许可条件",
+        "条件",
+    ),
     "time_limit": ("办理时限", "承诺时限", "法定时限", "时限"),
     "fees": ("收费标准", "是否收费", "收费依据及标准", "收费"),
     "remark": ("备注", "说明"),
@@ -323,6 +359,20 @@ def _find_header(rows: list[list[str]], custom: Mapping[str, str]) -> tuple[int,
     return best
 
 
+# Columns only a catalogue has: a table with the list's 措施描述 column and none of these is the
+# negative list itself, given to the wrong command.
+_CATALOGUE_ONLY = ("basis", "process", "materials", "conditions", "level", "subitem")
+
+
+def _list_column(header: list[str], found: dict[str, int]) -> str:
+    """The negative list's measures heading in ``header`` when the table has no catalogue-only
+    column, else ""."""
+    if any(key in found for key in _CATALOGUE_ONLY):
+        return ""
+    measures = {_norm(v) for v in LIST_HEADERS["measures"]}
+    return next((h for h in header if _norm(h) in measures), "")
+
+
 def _value(raw: str, key: str) -> str:
     lines = [ln.strip() for ln in raw.splitlines() if ln.strip()]
     return ("" if key in _ONE_LINE else "\n").join(lines)
@@ -394,8 +444,11 @@ def read_catalogue(path: Path, *, columns: Mapping[str, str] | None = None) -> R
             if any(any(r) for r in table.rows):
                 out.notes.append(f"“{table.name}”中未找到目录表头，已跳过。")
             continue
+        header = table.rows[header_at]
+        heading = _list_column(header, found)
+        if heading:
+            raise CatalogueIsListError(path=str(path), heading=heading)
         if not out.sheets:
-            header = table.rows[header_at]
             out.mapping = {k: header[i] for k, i in sorted(found.items(), key=lambda kv: kv[1])}
         out.sheets.append(table.name)
         out.sheet_titles.append(_title_of(table, header_at))
