@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -30,6 +29,7 @@ from ..errors import (
     NotAFileError,
 )
 from ..ledger.db import dumps, insert_row, now
+from ..parse import file_sha256
 from .importer import parse_mapping, read_catalogue
 from .model import LEVELS, CatalogueEdition, PermitItem
 
@@ -59,14 +59,6 @@ class ImportResult:
             "mapping": self.mapping,
             "notes": self.notes,
         }
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _edition(row: dict[str, Any]) -> CatalogueEdition:

@@ -148,3 +148,17 @@ def echo_written(
     for warning in (*written.warnings, *([hint] if hint else [])):
         click.echo(f"提示：{warning}", err=True)
     click.echo(f"{written.summary}。这是草稿，请核改后使用。", err=True)
+
+
+def case_ids(values: tuple[str, ...], *, required: bool = True) -> list[int]:
+    """Case numbers from ``--cases 3,5,8`` (commas, 、, ；or spaces; the option may repeat)."""
+    ids = []
+    for token in re.split(r"[\s,，、;；]+", " ".join(values)):
+        if not token:
+            continue
+        if not token.isdigit():
+            raise click.BadParameter(f"“{token}”不是案件编号，请填写数字，如 --cases 3,5,8。")
+        ids.append(int(token))
+    if required and not ids:
+        raise click.BadParameter("请至少填写一个案件编号，如 --cases 3,5,8。")
+    return ids

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 import click
@@ -13,20 +12,7 @@ from ..ledger.workdays import parse_date
 from ..localnames import LocalNames
 from ..publish import Published, publish_portal
 from ..reports import parse_period
-from ._common import get_settings, ledger_db, shown
-
-
-def _case_ids(values: tuple[str, ...]) -> list[int] | None:
-    if not values:
-        return None
-    ids = []
-    for token in re.split(r"[\s,，、;；]+", " ".join(values)):
-        if not token:
-            continue
-        if not token.isdigit():
-            raise click.BadParameter(f"“{token}”不是案件编号，请填写数字，如 --cases 3,5,8。")
-        ids.append(int(token))
-    return ids
+from ._common import case_ids, get_settings, ledger_db, shown
 
 
 @click.command("publish")
@@ -79,7 +65,7 @@ def publish_cmd(
     day = parse_date(date, "发布日期") if date else dt.date.today()
     span = parse_period(period) if period else None
     names = LocalNames.from_settings(settings)
-    ids = _case_ids(cases)
+    ids = case_ids(cases, required=False) if cases else None
 
     def run(db: Database | None) -> Published:
         return publish_portal(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from ..errors import OutputFormatError
 from ..ledger import STATES
 from ..ledger.workdays import parse_date
 from ..localnames import LocalNames, placeholder_hint
-from ._common import echo_written, get_settings, ledger_db
+from ._common import case_ids, echo_written, get_settings, ledger_db
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date:
@@ -144,19 +143,6 @@ def self_inspection_cmd(
     echo_written(written, _placeholder_hint(ctx, names, date, county=department is None))
 
 
-def _case_ids(values: tuple[str, ...]) -> list[int]:
-    ids = []
-    for token in re.split(r"[\s,，、;；]+", " ".join(values)):
-        if not token:
-            continue
-        if not token.isdigit():
-            raise click.BadParameter(f"“{token}”不是案件编号，请填写数字，如 --cases 3,5,8。")
-        ids.append(int(token))
-    if not ids:
-        raise click.BadParameter("请至少填写一个案件编号，如 --cases 3,5,8。")
-    return ids
-
-
 @report_group.command("notice")
 @click.option(
     "--cases",
@@ -171,7 +157,7 @@ def _case_ids(values: tuple[str, ...]) -> list[int]:
 def notice_cmd(ctx: click.Context, cases: tuple[str, ...], date: dt.date, out: str) -> None:
     """根据已认定的案件生成典型案例通报草稿（DOCX，公文格式）。"""
     _require_suffix(out, ".docx", "典型案例通报")
-    ids = _case_ids(cases)
+    ids = case_ids(cases)
     corpus = get_settings(ctx).corpus
     names = _local_names(ctx)
     with ledger_db(ctx, readonly=True) as db:

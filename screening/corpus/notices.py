@@ -38,6 +38,7 @@ from ..errors import CorpusError, FileMissingError, NoticeFormatError
 from ..lang.zh.headings import NOTICE_HEADING_STYLES
 from ..lang.zh.numerals import to_int
 from ..lang.zh.regions import ADMIN_UNIT_SUFFIXES, PROVINCE_SHORT_NAMES, PROVINCES
+from ..parse import file_sha256
 from ..types import Document
 from .citations import map_citation
 from .schema import Case, Provenance
@@ -458,14 +459,6 @@ def _now() -> str:
     return _dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def cases_from_document(
     doc: Document, provenance: Provenance
 ) -> tuple[list[Case], list[Skipped], NoticeInfo, str | None]:
@@ -639,7 +632,7 @@ def import_notice(
     path = Path(path)
     if not path.is_file():
         raise FileMissingError(str(path))
-    sha = _sha256(path)
+    sha = file_sha256(path)
     prov = Provenance(source=path.name, sha256=sha, imported_at=_now(), note="imported from notice")
     if path.suffix.lower() in (".jsonl", ".ndjson"):
         cases, skipped = cases_from_jsonl(path, prov)

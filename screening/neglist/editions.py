@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import EditionExistsError, FileMissingError, NoEditionError, NotAFileError
+from ..parse import file_sha256
 from . import storage
 from .importer import detect_format, read_table
 from .model import Edition, Item, SourceFile, count_items
@@ -47,14 +47,6 @@ class ImportOutcome:
             "notes": self.notes,
             "path": str(self.path) if self.path else None,
         }
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _now() -> str:
