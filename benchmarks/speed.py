@@ -1,71 +1,170 @@
-"""Sweep speed: the 1,180 local regulations through parse → segment → screen, one process.
+"""Sweep speed and memory: the 1,180 local regulations through parse → screen → ledger.
 
-Prints model load time, documents/s and clauses/s for a first sweep (empty in-run caches),
-how much text reached each stage, and peak RSS. The model is the current one in --models
-(trained first if there is none; training time is printed separately and not counted).
+    python benchmarks/speed.py --shared ../shared [--format txt|pdf|mixed] [--workers N]
+                               [--cluster local[N]] [--limit N] [--resweep] [--check]
 
-Usage: python benchmarks/speed.py --shared ../shared [--limit N] [--models DIR]
+The regulations are converted once into .txt, .docx and .pdf under ``benchmarks/out/corpus/``
+(``parse_bench.convert``; git-ignored, reused). ``mixed`` takes DOCX and PDF alternately. The
+sweep is the library's (``screening.sweep.sweep``, as ``screening scan`` runs it) into a fresh
+ledger, with the current model (trained first if there is none; not counted). Printed:
+
+- model load time, then documents/s and clauses/s of a first sweep (empty in-run caches),
+  with ``--workers`` (parse pool) or ``--cluster`` (Dask) as given;
+- peak RSS of this process and, separately, of its largest child (parse workers);
+- ``--resweep``: wall time and peak RSS of ``screening scan`` run again on the same files in a
+  new process (everything unchanged: hashes first, no model should load);
+- ``--check``: wall time of ``screening check "申报企业须在本县注册并纳税"`` from a cold
+  process, three runs.
 """
 
 from __future__ import annotations
 
 import argparse
 import resource
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # the build-time package tools/ (regulation list)
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "tests"))  # docgen, used by parse_bench.convert
+
+SCREENING = str(Path(sys.executable).with_name("screening"))
+CHECK_TEXT = "申报企业须在本县注册并纳税"
+
+
+def files_for(shared: Path, fmt: str, limit: int | None) -> list[Path]:
+    from parse_bench import convert
+
+    out = ROOT / "benchmarks" / "out" / "corpus"
+    formats = ["docx", "pdf"] if fmt == "mixed" else [fmt]
+    convert(shared, out, formats, limit)
+    if fmt != "mixed":
+        return sorted((out / fmt).iterdir())[:limit]
+    docx = sorted((out / "docx").iterdir())[:limit]
+    pdf = sorted((out / "pdf").iterdir())[:limit]
+    return [(docx if i % 2 == 0 else pdf)[i] for i in range(min(len(docx), len(pdf)))]
+
+
+def peak_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--models", type=Path, default=None, help="default: the product's cache")
+    ap.add_argument("--format", dest="fmt", choices=["txt", "pdf", "mixed"], default="txt")
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--cluster", default=None)
     ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--resweep", action="store_true")
+    ap.add_argument("--check", action="store_true")
     args = ap.parse_args()
 
+    from screening.cluster import DaskCluster, InProcess, ParsePool
     from screening.config import load_settings
-    from screening.parse import parse_file
-    from tools.corpus_build.negatives import regulation_files
+    from screening.learning.first_use import load_or_train
+    from screening.ledger import open_ledger
+    from screening.sweep import LazyScreener, sweep
 
     settings = load_settings(models=args.models)
-    from screening.learning.first_use import load_or_train
-    from screening.screen.engine import Screener
+    files = files_for(args.shared, args.fmt, args.limit)
+    print(f"{len(files)} files ({args.fmt}); workers {args.workers}; cluster {args.cluster}")
 
     t = time.perf_counter()
-    load_or_train(settings)  # trains first when there is no usable model (not counted below)
-    print(f"model ready: {time.perf_counter() - t:.0f}s (training time if it had to train)")
-
-    t0 = time.perf_counter()
-    screener = Screener.load(settings)
+    screener = load_or_train(settings)  # trains first when there is no usable model
     screener.check_text("申报企业须在本县注册。")  # first call loads the embedders' weights
-    t_load = time.perf_counter() - t0
+    t_load = time.perf_counter() - t
     screener.stats.__init__()  # do not count the warm-up
     screener._vectors = {n: {} for n in screener.embedders}  # a first sweep: empty caches
+    lazy = LazyScreener.of(screener)
+    if args.cluster:
+        executor = DaskCluster(args.cluster, model_id=screener.model.model_id)
+    elif args.workers > 1:
+        executor = ParsePool(lazy.get, args.workers)
+    else:
+        executor = InProcess(lazy.get)
 
-    files = regulation_files(args.shared)[: args.limit]
-    t1 = time.perf_counter()
-    n_findings = 0
-    for _, findings in screener.screen_many(parse_file(p) for p in files):
-        n_findings += len(findings)
-    elapsed = time.perf_counter() - t1
-    st = screener.stats
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"model {screener.model.model_id}; embedders {'+'.join(screener.model.embedder_names)}")
-    print(f"model load (incl. embedder weights): {t_load:.1f}s")
+    with tempfile.TemporaryDirectory() as tmp:
+        ledger = Path(tmp) / "ledger.db"
+        db = open_ledger(ledger)
+        t1 = time.perf_counter()
+        run = sweep(lazy, files, db=db, operator="benchmark", executor=executor)
+        items = list(run)
+        elapsed = time.perf_counter() - t1
+        db.close()
+        c = run.summary.counts
+        st = screener.stats
+        print(
+            f"model {screener.model.model_id}; embedders {'+'.join(screener.model.embedder_names)}"
+        )
+        print(f"model load (incl. embedder weights): {t_load:.1f}s")
+        print(
+            f"sweep: {c.screened} screened, {c.failed} unreadable of {len(items)} "
+            f"in {elapsed:.1f}s: {c.screened / elapsed:.2f} documents/s"
+            + (f", {st.clauses / elapsed:.0f} clauses/s" if st.clauses else "")
+        )
+        if st.clauses:
+            print(
+                f"stage 1 passed {st.stage1} of {st.clauses} clauses "
+                f"({st.stage1 / max(st.clauses, 1):.1%}) to the embedders and classifier"
+            )
+        print(f"findings: {len(run.summary.findings)}")
+        print(
+            f"peak RSS: this process {peak_mb(resource.RUSAGE_SELF):.0f} MB; "
+            f"largest child {peak_mb(resource.RUSAGE_CHILDREN):.0f} MB"
+        )
+        if args.resweep:
+            resweep(settings, ledger, files)
+    if args.check:
+        check(settings)
+
+
+def _timed_child(cmd: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (MB) and stderr of one child process.
+
+    The RSS comes from GNU time (``/usr/bin/time -f %M``), a small process that starts the
+    command: a child forked from this one would report this process's size as its own peak.
+    """
+    timer = ["/usr/bin/time", "-f", "@@maxrss %M"] if Path("/usr/bin/time").exists() else []
+    t = time.perf_counter()
+    done = subprocess.run([*timer, *cmd], capture_output=True, text=True)
+    seconds = time.perf_counter() - t
+    err, rss = done.stderr, float("nan")
+    if timer and "@@maxrss" in err:
+        err, _, tail = err.rpartition("@@maxrss ")
+        rss = int(tail.split()[0]) / 1024
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd[:6])} … failed ({done.returncode}):\n{err[-2000:]}")
+    return seconds, rss, err
+
+
+def resweep(settings, ledger: Path, files: list[Path]) -> None:
+    cmd = [SCREENING, "--ledger", str(ledger), "--models", str(settings.models), "scan"]
+    seconds, rss, err = _timed_child([*cmd, "--format", "jsonl", *map(str, files)])
+    last = [ln for ln in err.splitlines() if ln.startswith("共 ")]
     print(
-        f"documents {st.documents} in {elapsed:.1f}s: {st.documents / elapsed:.2f} documents/s, "
-        f"{st.clauses / elapsed:.0f} clauses/s, {st.chars / elapsed / 1000:.1f}k chars/s"
+        f"re-sweep of {len(files)} unchanged files (new process): {seconds:.2f}s; "
+        f"peak RSS {rss:.0f} MB"
     )
+    print(f"  {last[0] if last else err[-300:]}")
+
+
+def check(settings) -> None:
+    cmd = [SCREENING, "--models", str(settings.models), "check", CHECK_TEXT]
+    times = []
+    for _ in range(3):
+        seconds, rss, _ = _timed_child(cmd)
+        times.append(seconds)
     print(
-        f"stage 1 (TF-IDF gate / lexicon, all {st.clauses} clauses) passed {st.stage1} "
-        f"({st.stage1 / max(st.clauses, 1):.1%} of clauses, "
-        f"{st.stage1_chars / max(st.chars, 1):.1%} of characters) to the embedders and classifier"
+        f"screening check (cold process): {', '.join(f'{t:.2f}s' for t in times)}; "
+        f"peak RSS {rss:.0f} MB"
     )
-    print(f"findings: {n_findings}")
-    print(f"peak RSS: {rss:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -500,6 +500,18 @@ class OutputWriteError(ReportError):
     )
 
 
+# --- sweeps on a cluster ---------------------------------------------------------------------
+
+
+class ClusterError(ScreeningError):
+    code = "cluster"
+    template = (
+        "无法连接计算集群“{address}”：{detail}。请确认调度器已启动（dask scheduler）且地址、"
+        "端口可达，例如 --cluster tcp://10.0.0.5:8786；在本机并行可用 --cluster local[2] "
+        "或 --workers 2。"
+    )
+
+
 # --- permit catalogue (市场准入许可事项目录) ------------------------------------------------
 
 

@@ -7,6 +7,12 @@ stopped by Ctrl-C, kill -9 or a power cut leaves every finished document complet
 half-written; running the same sweep again skips the finished ones (same content hash, screened
 by the same model) and does the rest. An unchanged document is not parsed again: its findings
 are read back from the ledger, so the output of a re-run equals that of the first run.
+
+Hashes first: every file's hash is compared with the ledger before anything is screened, and
+the screener (a :class:`LazyScreener`) is loaded only when some file must be screened, so a
+re-sweep of an unchanged folder never loads a model. Where the files are parsed and screened is
+the executor's business (``screening.cluster``: this process, a parse pool, a Dask cluster);
+this module stays the single writer of the ledger, in file order.
 """
 
 from __future__ import annotations
@@ -14,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +27,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from .cluster import InProcess, Job, Outcome
+from .config import Settings
 from .errors import InputError, LedgerBusyError
 from .ledger.db import when_free
 from .ledger.record import (
@@ -39,7 +46,7 @@ from .ledger.sweeps import (
     note_unreadable,
     start_sweep,
 )
-from .parse import check_file, file_sha256, parse_file
+from .parse import check_file, file_sha256
 from .types import Document, Failure, Finding
 
 
@@ -112,10 +119,32 @@ class Sweep(Iterator[SweepItem]):
         self._items.close()  # type: ignore[attr-defined]
 
 
-def _failure(path: Path, err: Exception) -> Failure:
-    if hasattr(err, "code"):
-        return Failure(str(path), str(err.code), str(err))  # type: ignore[attr-defined]
-    return Failure(str(path), "internal", f"读取时发生内部错误（{err}）：{path}")
+@dataclass
+class LazyScreener:
+    """A screener loaded on first need: ``model_id`` names the model it will be (None when
+    loading must train first, so the id is not known until then)."""
+
+    settings: Settings
+    load: Callable[[], Any]
+    model_id: str | None = None
+    _screener: Any = None
+
+    @classmethod
+    def of(cls, screener: Any) -> LazyScreener:
+        """A loaded :class:`~screening.screen.engine.Screener` as a lazy one."""
+        if isinstance(screener, LazyScreener):
+            return screener
+        return cls(screener.settings, lambda: screener, screener.model.model_id, screener)
+
+    @property
+    def loaded(self) -> bool:
+        return self._screener is not None
+
+    def get(self) -> Any:
+        if self._screener is None:
+            self._screener = self.load()
+            self.model_id = self._screener.model.model_id
+        return self._screener
 
 
 def stored_findings(db: Database, path: str | Path) -> tuple[str | None, tuple[Finding, ...]]:
@@ -142,14 +171,17 @@ def sweep(
     roots: Iterable[str] = (),
     lock_wait_s: float = 0.0,
     on_wait: Callable[[float], None] | None = None,
+    executor: Any = None,
 ) -> Sweep:
     """Screen ``paths`` with ``screener``; with ``db``, record each document as it finishes.
 
-    Items come back in file order within each screening batch; skipped and unreadable files are
-    reported as soon as they are met. Exceptions other than bad input propagate (after every
-    document finished so far has been recorded). With ``db`` the sweep is also logged (see
-    ``ledger.sweeps``): its row, with ``roots`` (the paths the user gave), and every file it
-    could not read.
+    ``screener`` is a loaded :class:`~screening.screen.engine.Screener` or a
+    :class:`LazyScreener` (loaded only if some file must be screened). ``executor`` says where
+    files are parsed and screened (``screening.cluster``; default: this process). Items come back
+    in file order; a file skipped as unchanged comes from the ledger without a model. Exceptions
+    other than bad input propagate (after every document finished so far has been recorded).
+    With ``db`` the sweep is also logged (see ``ledger.sweeps``): its row, with ``roots`` (the
+    paths the user gave), and every file it could not read.
 
     Another program writing to the same ledger (a second sweep, a reviewer's command) makes
     each write wait up to ``lock_wait_s`` seconds, calling ``on_wait(seconds_waited)`` while
@@ -163,7 +195,7 @@ def sweep(
     summary = SweepSummary(SweepCounts(files=len(paths)))
     return Sweep(
         _run(
-            screener,
+            LazyScreener.of(screener),
             paths,
             summary,
             db=db,
@@ -173,13 +205,23 @@ def sweep(
             roots=roots,
             lock_wait_s=lock_wait_s,
             on_wait=on_wait,
+            executor=executor,
         ),
         summary,
     )
 
 
+def _digest(path: Path, settings: Settings) -> str | None:
+    """The file's hash, or None when parsing would refuse it (parsing then says why)."""
+    try:
+        check_file(path, settings)  # never hash a file parsing would refuse
+        return file_sha256(path)
+    except (InputError, OSError):
+        return None
+
+
 def _run(
-    screener: Any,
+    screener: LazyScreener,
     paths: list[str | Path],
     summary: SweepSummary,
     *,
@@ -190,9 +232,12 @@ def _run(
     roots: Iterable[str],
     lock_wait_s: float,
     on_wait: Callable[[float], None] | None,
+    executor: Any,
 ) -> Iterator[SweepItem]:
     """The sweep itself (see :func:`sweep`)."""
-    engine = screener.model.model_id
+    settings = screener.settings
+    # The model is loaded here only when its id is unknown (no usable model: training first).
+    engine = screener.model_id or screener.get().model.model_id
     counts = summary.counts
     sweep_id = None
     ledger_file = db.conn.execute("PRAGMA database_list").fetchall()[0][2] if db else ""
@@ -212,45 +257,49 @@ def _run(
             engine=engine,
             roots=roots or paths,
         )
-    side: deque[SweepItem] = deque()
-
-    def documents() -> Iterator[Document]:
-        for raw in paths:
-            path = Path(raw)
-            digest = None
-            if db is not None and not rescan:
-                try:
-                    check_file(path, screener.settings)  # never hash a file parsing would refuse
-                    digest = file_sha256(path)
-                except (InputError, OSError):
-                    pass  # parse_file below reports it
-                if digest and document_unchanged(db, str(path), digest, engine):
-                    title, findings = stored_findings(db, path)
-                    write(_resolve, db, path)
-                    counts.skipped += 1
-                    side.append(SweepItem(str(path), findings=findings, skipped=True, title=title))
-                    continue
-            try:
-                yield parse_file(path, screener.settings, sha256=digest)
-            except Exception as err:  # reported per file, the batch goes on
-                failure = _failure(path, err)
-                counts.failed += 1
-                if db is not None:
-                    write(note_unreadable, db, failure, sweep_id=sweep_id, department=department)
-                side.append(SweepItem(str(path), failure=failure))
-
+    # Hashes first: which files the current model already screened (nothing is loaded yet).
+    plan: list[tuple[Path, str | None, bool]] = []
+    for raw in paths:
+        path = Path(raw)
+        digest = _digest(path, settings) if db is not None and not rescan else None
+        unchanged = bool(digest) and document_unchanged(db, str(path), digest, engine)
+        plan.append((path, digest, unchanged))
+    jobs = [Job(str(path), digest) for path, digest, unchanged in plan if not unchanged]
+    executor = executor or InProcess(screener.get)
     status = INTERRUPTED
     try:
-        for doc, findings in screener.screen_many(documents()):
-            while side:
-                yield summary.add(side.popleft())
+        outcomes: Iterator[Outcome] = iter(executor.run(jobs, settings)) if jobs else iter(())
+        for path, _, unchanged in plan:
+            if unchanged:
+                title, findings = stored_findings(db, path)  # type: ignore[arg-type]
+                write(_resolve, db, path)
+                counts.skipped += 1
+                yield summary.add(
+                    SweepItem(str(path), findings=findings, skipped=True, title=title)
+                )
+                continue
+            outcome = next(outcomes)
+            if outcome.failure is not None:
+                counts.failed += 1
+                if db is not None:
+                    write(
+                        note_unreadable,
+                        db,
+                        outcome.failure,
+                        sweep_id=sweep_id,
+                        department=department,
+                    )
+                yield summary.add(SweepItem(str(path), failure=outcome.failure))
+                continue
+            doc = outcome.document
+            assert doc is not None
             recorded = None
             if db is not None:
                 recorded = write(
                     record_findings,
                     db,
                     doc,
-                    findings,
+                    list(outcome.findings),
                     operator=operator,
                     department=department,
                     engine=engine,
@@ -260,16 +309,16 @@ def _run(
                 SweepItem(
                     doc.path,
                     document=doc,
-                    findings=tuple(findings),
+                    findings=outcome.findings,
                     title=doc.metadata.title,
                     recorded=recorded,
                 )
             )
-        while side:
-            yield summary.add(side.popleft())
         status = FINISHED
         summary.finished = True
     finally:
+        with contextlib.suppress(Exception):
+            executor.close()
         if sweep_id is not None:
             with contextlib.suppress(sqlite3.Error, LedgerBusyError):  # never mask the error
                 write(finish_sweep, db, sweep_id, counts, status=status)  # that ended it

@@ -83,6 +83,19 @@ def _load_screener(ctx: click.Context, threshold: float | None):
     help="台账正被其他程序写入时最多等待的秒数，超时则停止（已完成的部分保留）。"
     "默认取配置项 lock_wait_s（120 秒）。",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="并行解析文件的进程数（默认为 CPU 核数；1 为单进程）。模型只在本进程加载一次。",
+)
+@click.option(
+    "--cluster",
+    default=None,
+    metavar="地址",
+    help="在 Dask 计算集群上解析和筛查：调度器地址如 tcp://10.0.0.5:8786，或 local[N] 在本机"
+    "启动 N 个工作进程。各工作进程须能按相同路径读取文件；结果仍由本机登记到台账。",
+)
 @click.pass_context
 def scan_cmd(
     ctx: click.Context,
@@ -94,6 +107,8 @@ def scan_cmd(
     department: str | None,
     operator: str | None,
     lock_wait: float | None,
+    workers: int | None,
+    cluster: str | None,
 ) -> None:
     """筛查文件或文件夹（递归），列出涉嫌排除、限制竞争的条款，并登记到审查台账。
 
@@ -103,6 +118,7 @@ def scan_cmd(
     每个文件筛查完即写入台账（新问题建立“待核查”案件），中途按 Ctrl-C 或断电后
     重新运行同一命令即可继续，已完成的文件不会重复登记。
     无法读取的文件在标准错误输出中写明原因，不影响其他文件；命令本身出错时退出码才非 0。
+    先比对文件哈希：内容未改动的文件不加载模型即可跳过。
     """
     from ..ledger import open_ledger
     from ..sweep import sweep
@@ -120,7 +136,8 @@ def scan_cmd(
 
     # The ledger first: a damaged or read-only one is refused before minutes of model loading.
     db = None if no_ledger else open_ledger(settings.ledger, wait_s=wait_s, on_wait=on_wait)
-    screener = _load_screener(ctx, threshold)
+    screener = _lazy_screener(ctx, threshold, cluster is not None)
+    executor = _executor(screener, workers, cluster, threshold)
     show_bar = len(files) >= 10 and sys.stderr.isatty()
     items = sweep(
         screener,
@@ -132,6 +149,7 @@ def scan_cmd(
         roots=paths,
         lock_wait_s=wait_s,
         on_wait=on_wait,
+        executor=executor,
     )
     try:
         with click.progressbar(
@@ -156,28 +174,78 @@ def scan_cmd(
         else:
             click.echo("\n已中断。", err=True)
         ctx.exit(130)
-    st = screener.stats
-    summary = items.summary
+    _report(settings, screener, items.summary, fmt, db, len(files))
+
+
+def _lazy_screener(ctx: click.Context, threshold: float | None, train_now: bool):
+    """The current model's screener, loaded only when a file must be screened here.
+
+    When the current model would have to be trained first (none yet, or stale after an update),
+    or the work goes to a cluster (whose workers load the model themselves and never train),
+    training happens now, in this process, before anything is submitted.
+    """
+    from ..screen.current import usable_model_id
+    from ..sweep import LazyScreener
+
+    settings = get_settings(ctx)
+    model_id = usable_model_id(settings)
+    if model_id is None and train_now:
+        from ..learning.first_use import train_current
+        from ..screen.current import current_id
+
+        train_current(settings, stale=current_id(settings) is not None)
+        model_id = usable_model_id(settings)
+    return LazyScreener(settings, lambda: _load_screener(ctx, threshold), model_id)
+
+
+def _executor(screener, workers: int | None, cluster: str | None, threshold: float | None):
+    """Where files are parsed and screened: a Dask cluster, a parse pool, or this process."""
+    import os
+
+    from ..cluster import DaskCluster, InProcess, ParsePool
+
+    if cluster is not None:
+        click.echo(f"正在连接计算集群 {cluster} ……", err=True)
+        return DaskCluster(cluster, model_id=screener.model_id, threshold=threshold)
+    n = workers or os.cpu_count() or 1
+    return ParsePool(screener.get, n) if n > 1 else InProcess(screener.get)
+
+
+def _report(settings, screener, summary, fmt: str, db, n_files: int) -> None:
+    """The closing lines (and the JSON object): what was screened, skipped, found, recorded."""
+    from ..neglist import negative_list_status
+
     failures, all_findings, totals = summary.failures, summary.findings, summary.ledger_totals()
+    loaded = screener.loaded
+    st = screener.get().stats if loaded else None
+    neglist = negative_list_status(settings.corpus)
     if fmt == "json":
         click.echo(
             dumps(
                 {
                     "findings": [f.to_dict() for f in all_findings],
                     "failures": [f.to_dict() for f in failures],
-                    "stats": st.to_dict(),
+                    "stats": st.to_dict() if st else None,
                     "ledger": None if db is None else {"path": str(settings.ledger), **totals},
-                    "negative_list": screener.neglist.status.message,
-                    "engine": screener.engine,
+                    "negative_list": neglist.message,
+                    "engine": screener.get().engine if loaded else {"model_id": screener.model_id},
                 }
             )
         )
+    counts = summary.counts
+    screened = counts.files - counts.skipped - counts.failed
+    if st is not None:
+        work = (
+            f"条款 {st.clauses} 条，其中 {st.stage1} 条含触发词进入模型评分；"
+            f"疑似问题 {len(all_findings)} 条（阈值 {screener.get().threshold:.3f}）。"
+        )
+    else:
+        work = f"疑似问题 {len(all_findings)} 条。"
     click.echo(
-        f"共 {len(files)} 个文件：筛查 {st.documents} 个，"
+        f"共 {n_files} 个文件：筛查 {screened} 个，"
         + (f"未改动跳过 {totals['skipped']} 个，" if totals["skipped"] else "")
         + f"无法读取 {len(failures)} 个；"
-        f"条款 {st.clauses} 条，其中 {st.stage1} 条含触发词进入模型评分；"
-        f"疑似问题 {len(all_findings)} 条（阈值 {screener.threshold:.3f}）。",
+        + work,
         err=True,
     )
     if db is not None:
@@ -195,8 +263,8 @@ def scan_cmd(
                 "运行 screening ledger unreadable 查看。",
                 err=True,
             )
-    if not screener.neglist.status.available:
-        click.echo(screener.neglist.status.message, err=True)
+    if not neglist.available:
+        click.echo(neglist.message, err=True)
 
 
 def _emit(fmt: str, item) -> None:

@@ -19,18 +19,9 @@ from typing import Any
 
 from ..config import Settings
 from ..errors import ModelError
-from ..screen.model import (
-    CARD_FILE,
-    MODEL_FILE,
-    POINTER,
-    SIZES_FILE,
-    current_id,
-    load_current,
-    load_model,
-    read_pointer,
-    restore_or_sweep,
-)
-from ..screen.model import models_root as root
+from ..screen.current import CARD_FILE, POINTER, current_id, read_pointer
+from ..screen.current import models_root as root
+from ..screen.model import MODEL_FILE, SIZES_FILE, load_current, load_model, restore_or_sweep
 from .card import ModelCard
 from .train import TrainedModel
 

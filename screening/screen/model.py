@@ -21,13 +21,17 @@ from .. import versions
 from ..config import Settings
 from ..errors import ModelError, ModelNotTrainedError
 from .classifier import ArticleClassifier, BarrierClassifier
+from .current import (  # the light read side (which model is current)
+    CARD_FILE,
+    current_id,
+    models_root,
+    recorded_components,
+)
 from .features import ClauseView, build_features
 from .precedents import PrecedentIndex
 
 MODEL_FILE = "model.joblib"
 SIZES_FILE = "sizes.json"  # byte size of the model file as saved: a truncated copy is spotted
-CARD_FILE = "card.json"
-POINTER = "current.json"
 RECOVER = (
     "请运行 `screening model retrain` 重新训练，或用 `screening model rollback` 回到上一版本。"
 )
@@ -146,38 +150,6 @@ def load_model(directory: Path) -> ScreeningModel:
 
 
 # --- the current model (read side; learning.store writes the pointer) ---------------------------
-
-
-def models_root(settings: Settings) -> Path:
-    return Path(settings.models) / "screener"
-
-
-def read_pointer(settings: Settings) -> dict[str, Any]:
-    p = models_root(settings) / POINTER
-    if not p.is_file():
-        return {"current": None, "history": []}
-    try:
-        return json.loads(p.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ModelError(
-            detail=f"模型指针文件 {p} 已损坏。请删除该文件后运行 `screening model list` "
-            "查看可用模型，再用 `screening model promote 模型编号` 指定当前模型。"
-        ) from None
-
-
-def current_id(settings: Settings) -> str | None:
-    return read_pointer(settings).get("current")
-
-
-def recorded_components(directory: Path) -> dict[str, str] | None:
-    """The component versions in a model's card ({} if it has none); None if unreadable."""
-    try:
-        card = json.loads((directory / CARD_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(card, dict):
-        return None
-    return dict(card.get("components") or {})
 
 
 def load_current(settings: Settings) -> ScreeningModel:
