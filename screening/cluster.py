@@ -26,6 +26,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import socket
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Settings
-from .errors import ClusterError
+from .errors import ClusterError, ClusterWorkerError
 from .parse import parse_file
 from .types import Document, Failure, Finding
 
@@ -197,7 +198,18 @@ def screen_chunk(
 
     def screener() -> Any:
         if key not in _WORKER_SCREENERS:
-            model = load_model(models_root(settings) / model_id)
+            directory = models_root(settings) / model_id
+            if not directory.is_dir():
+                raise ClusterWorkerError(
+                    host=socket.gethostname(), what=f"模型目录 {directory}", option="--models"
+                )
+            if not Path(settings.corpus).is_dir():
+                raise ClusterWorkerError(
+                    host=socket.gethostname(),
+                    what=f"知识库目录 {settings.corpus}",
+                    option="--corpus",
+                )
+            model = load_model(directory)
             _WORKER_SCREENERS.clear()  # one model per worker
             _WORKER_SCREENERS[key] = Screener.from_model(settings, model, threshold=threshold)
         return _WORKER_SCREENERS[key]

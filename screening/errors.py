@@ -512,6 +512,17 @@ class ClusterError(ScreeningError):
     )
 
 
+
+class ClusterWorkerError(ScreeningError):
+    code = "cluster_worker"
+    template = (
+        "集群工作进程（{host}）上找不到{what}。集群筛查时各工作进程按本机给出的路径读取模型、"
+        "知识库和文件：请把它们放在各机器都能以相同路径访问的共享目录，并用 {option} 指定，"
+        "例如 screening --models /共享盘/screening/models --corpus /共享盘/screening/corpus "
+        "scan --cluster 地址 /共享盘/文件/。已筛查完的文件均已登记，修正后重新运行即可继续。"
+    )
+
+
 # --- permit catalogue (市场准入许可事项目录) ------------------------------------------------
 
 

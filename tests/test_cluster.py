@@ -23,7 +23,7 @@ from test_sweep import counts, per_document, scan, write_docs
 
 from screening import ledger as lg
 from screening.cluster import DaskCluster, Job, ParsePool, parse_address, screen_chunk
-from screening.errors import ClusterError
+from screening.errors import ClusterError, ClusterWorkerError
 from screening.parse import iter_files
 from screening.screen.engine import Screener
 from screening.sweep import LazyScreener, sweep
@@ -180,6 +180,15 @@ def test_screen_chunk_loads_once_per_worker(folder, fake_settings, fake_model):
     assert next(iter(c._WORKER_SCREENERS.values())) is screener
     assert [o.findings for o in first] == [o.findings for o in second]
     assert all(o.document is not None for o in first)
+
+
+def test_a_worker_without_the_model_says_where_to_put_it(tmp_path, folder, fake_settings):
+    import dataclasses
+
+    elsewhere = dataclasses.replace(fake_settings, models=tmp_path / "models")
+    with pytest.raises(ClusterWorkerError) as err:
+        screen_chunk([Job(str(folder / "doc000.txt"))], elsewhere, "no-such-model", None)
+    assert "找不到模型目录" in str(err.value) and "--models" in str(err.value)
 
 
 def test_parse_pool_reports_bad_files_in_order(folder, fake_settings, fake_model):
