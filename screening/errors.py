@@ -512,7 +512,6 @@ class ClusterError(ScreeningError):
     )
 
 
-
 class ClusterWorkerError(ScreeningError):
     code = "cluster_worker"
     template = (
