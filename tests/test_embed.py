@@ -196,7 +196,8 @@ def test_tfidf_errors_are_chinese(fit_texts, fragment):
         TfidfCharEmbedder(fit_texts=fit_texts).encode(["要求企业在本地注册"])
 
 
-# --- e5-small.v1: the real model, built once ----------------------------------------------------
+# --- e5-small.v1, torch backend (the reference): the real model, built once ---------------------
+# The default onnx backend is tested in test_embed_onnx.py against this one.
 
 
 @pytest.fixture(scope="session")
@@ -210,7 +211,7 @@ def e5_models(tmp_path_factory) -> Iterator[Path]:
 def e5(e5_models):
     # How long the first build takes is measured by benchmarks/embed_bench.py, not asserted
     # here: a timed assertion in a shared fixture fails every e5 test on a busy machine.
-    return get_embedder("e5-small.v1", settings_for(e5_models))
+    return get_embedder("e5-small.v1", settings_for(e5_models), backend="torch")
 
 
 @pytest.mark.model
@@ -311,7 +312,7 @@ def test_e5_version_info(e5):
 
 @pytest.mark.model
 def test_e5_second_build_reuses_cache(e5, e5_models):
-    result = e5mod.build(e5_models)
+    result = e5mod.build(e5_models, backend="torch")
     assert not result.built and result.seconds == 0.0
     assert e5mod.cache_state(result.path) == ("ok", "已构建")
 
@@ -347,7 +348,8 @@ def _stale_marker(p: Path) -> None:
     ("damage", "state"),
     [(_truncate, "corrupt"), (_drop_marker, "incomplete"), (_stale_marker, "stale")],
 )
-def test_e5_damaged_cache_is_detected_and_rebuilt(cache_copy, damage, state):
+def test_e5_damaged_cache_is_detected_and_rebuilt(cache_copy, damage, state, monkeypatch):
+    monkeypatch.setenv(e5mod.BACKEND_ENV, "torch")
     target = cache_copy / e5mod.CACHE_DIRNAME
     damage(target / "model.safetensors")
     assert e5mod.cache_state(target)[0] == state
@@ -376,13 +378,13 @@ def _old_marker(target: Path) -> None:
 @pytest.mark.parametrize("old_marker", [False, True])
 def test_e5_weights_changed_in_place_are_detected_and_rebuilt_on_load(cache_copy, old_marker):
     target = cache_copy / e5mod.CACHE_DIRNAME
-    reference = e5mod.E5SmallEmbedder(cache_copy).encode(["要求企业在本地注册"])
+    reference = e5mod.E5SmallEmbedder(cache_copy, backend="torch").encode(["要求企业在本地注册"])
     if old_marker:
         _old_marker(target)
     _zero_inside(target / "model.safetensors")
     state, detail = e5mod.cache_state(target)
     assert state == "corrupt" and "model.safetensors" in detail and "校验值" in detail
-    emb = e5mod.E5SmallEmbedder(cache_copy)
+    emb = e5mod.E5SmallEmbedder(cache_copy, backend="torch")
     assert emb.build_result.built and e5mod.cache_state(target)[0] == "ok"
     np.testing.assert_allclose(emb.encode(["要求企业在本地注册"]), reference, atol=1e-6)
 
@@ -392,7 +394,7 @@ def test_e5_junk_tokenizer_with_right_size_is_detected_and_rebuilt_on_load(cache
     tokenizer = cache_copy / e5mod.CACHE_DIRNAME / "tokenizer.json"
     tokenizer.write_bytes(b"\0" * tokenizer.stat().st_size)  # sizes match; content is junk
     assert e5mod.cache_state(tokenizer.parent)[0] == "corrupt"
-    emb = e5mod.E5SmallEmbedder(cache_copy)
+    emb = e5mod.E5SmallEmbedder(cache_copy, backend="torch")
     assert emb.build_result.built
     assert emb.encode(["要求企业在本地注册"]).shape == (1, 384)
 
@@ -418,7 +420,7 @@ def test_e5_leftover_temp_dirs_are_removed(cache_copy):
     fresh.mkdir()
     past = time.time() - e5mod.STALE_TEMP_SECONDS - 60
     os.utime(old, (past, past))
-    e5mod.build(cache_copy, force=True)
+    e5mod.build(cache_copy, force=True, backend="torch")
     assert not old.exists() and fresh.exists()
 
 
@@ -510,7 +512,8 @@ def test_cli_build_embedder_for_package_model(cli, tmp_path):
 
 
 @pytest.mark.model
-def test_cli_build_embedder_reports_existing_cache(cli, e5, e5_models):
+def test_cli_build_embedder_reports_existing_cache(cli, e5, e5_models, monkeypatch):
+    monkeypatch.setenv(e5mod.BACKEND_ENV, "torch")
     result = CliRunner().invoke(cli, ["model", "build-embedder"], obj=settings_for(e5_models))
     assert result.exit_code == 0
     assert "e5-small.v1 已构建，无需重建" in result.output and "MB" in result.output

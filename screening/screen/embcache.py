@@ -25,7 +25,9 @@ class EmbeddingCache:
 
     def __init__(self, embedder: Embedder, directory: Path | None) -> None:
         self.embedder = embedder
-        self.path = directory / f"{embedder.name}.npz" if directory else None
+        # cache_key: backends whose vectors differ (e5 int8) keep their own file
+        key = getattr(embedder, "cache_key", embedder.name)
+        self.path = directory / f"{key}.npz" if directory else None
         self._vectors: dict[str, np.ndarray] = {}
         self._dirty = False
         if self.path and self.path.is_file():
