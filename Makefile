@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: install demo test test-fast lint format samples corpus golden bench clean
+.PHONY: install demo test test-fast lint format samples corpus golden bench clean bundle
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,14 @@ bench: install
 	$(PY) benchmarks/embed_bench.py --shared $(SHARED)
 	$(PY) benchmarks/quality.py --shared $(SHARED)
 	$(PY) benchmarks/speed.py --shared $(SHARED)
+
+## Offline installation bundle for intranet PCs (dist/bundle/): every pinned runtime wheel (CPU
+## torch), the project wheel with the corpus, install.sh / install.bat / install.ps1, README.txt.
+## BUNDLE_PLATFORM=win_amd64 fetches Windows wheels instead of this machine's.
+BUNDLE_DIR ?= dist/bundle
+BUNDLE_PLATFORM ?=
+bundle: install
+	$(PY) scripts/build_bundle.py --out $(BUNDLE_DIR) $(if $(BUNDLE_PLATFORM),--platform $(BUNDLE_PLATFORM))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

@@ -28,17 +28,128 @@ ENV = {
 }
 
 
+# An installed wheel carries the corpus as package data here (copied in by setup.py's build_py);
+# a checkout has no such folder and uses corpus/ at the repository root.
+PACKAGED_CORPUS_DIR = PACKAGE_DIR / "_corpus"
+# Written last by a corpus sync in the per-user copy: which packaged corpus it holds.
+CORPUS_SYNC_MARKER = ".packaged.json"
+
+
+def _in_checkout() -> bool:
+    return (SOURCE_ROOT / "pyproject.toml").is_file()
+
+
+def _user_dir(xdg_var: str, posix_default: Path) -> Path:
+    """``$<xdg_var>`` if set, else %LOCALAPPDATA% on Windows, else ``posix_default``."""
+    base = os.environ.get(xdg_var)
+    if not base and os.name == "nt":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+    return Path(base or posix_default) / "screening"
+
+
+def user_data_dir() -> Path:
+    """Per-user data outside the installed package: XDG_DATA_HOME, %LOCALAPPDATA% or
+    ~/.local/share, then ``screening``."""
+    return _user_dir("XDG_DATA_HOME", Path.home() / ".local" / "share")
+
+
+def user_cache_dir() -> Path:
+    """Per-user caches: XDG_CACHE_HOME, %LOCALAPPDATA% or ~/.cache, then ``screening``."""
+    return _user_dir("XDG_CACHE_HOME", Path.home() / ".cache")
+
+
+def _packaged_files(packaged: Path) -> dict[str, os.stat_result]:
+    return {
+        p.relative_to(packaged).as_posix(): p.stat()
+        for p in sorted(packaged.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+def _stamp(files: dict[str, os.stat_result]) -> str:
+    """Identifies one installed copy of the packaged corpus (names, sizes, times): an upgrade or
+    reinstall changes it, ordinary runs only stat the ~20 files."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for rel, st in files.items():
+        h.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def sync_user_corpus(packaged: Path, target: Path) -> Path:
+    """Make ``target`` hold the packaged corpus plus what the user added, and return it.
+
+    The installed package is never written to. Commands that add to the corpus (``screening
+    list import`` → ``negative_list/editions/``, ``screening cases import`` →
+    ``cases/imported.jsonl``) only create files the package does not ship, so on a first run or
+    after an upgrade the shipped files are (re)copied over and files the previous version
+    shipped but this one does not are removed; everything else in ``target`` is left alone.
+    Each file is replaced atomically and the marker is written last, so two processes syncing
+    at once, or a run interrupted half-way, leave a usable corpus and are completed next time.
+    """
+    import json
+    import shutil
+    import tempfile
+
+    files = _packaged_files(packaged)
+    stamp = _stamp(files)
+    marker = target / CORPUS_SYNC_MARKER
+    try:
+        previous: Any = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        previous = None
+    if not isinstance(previous, dict):
+        previous = {}
+    if previous.get("stamp") == stamp:
+        return target
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for rel in files:
+            dest = target / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".sync-", suffix=".tmp")
+            os.close(fd)
+            try:
+                shutil.copyfile(packaged / rel, tmp)
+                os.replace(tmp, dest)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+        for rel in previous.get("files", []):
+            if isinstance(rel, str) and rel not in files and ".." not in Path(rel).parts:
+                (target / rel).unlink(missing_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target, prefix=".sync-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"stamp": stamp, "files": list(files)}, fh, ensure_ascii=False, indent=1)
+        os.replace(tmp, marker)
+    except OSError as exc:
+        raise ConfigError(
+            detail=f"无法把随软件附带的知识库复制到 {target}（{exc}）。"
+            "请用 --corpus 或环境变量 SCREENING_CORPUS 指定一个可写目录。"
+        ) from None
+    return target
+
+
 def default_corpus_dir() -> Path:
-    """The bundled corpus: ``corpus/`` beside the package in a checkout."""
-    return SOURCE_ROOT / "corpus"
+    """The knowledge corpus.
+
+    In a checkout: ``corpus/`` at the repository root (``make corpus`` rebuilds it). In an
+    installed wheel: a per-user copy of the packaged corpus (``screening/_corpus``) in
+    :func:`user_data_dir` ``/corpus``, refreshed after upgrades (:func:`sync_user_corpus`), so
+    imports are written there and survive upgrades.
+    """
+    checkout = SOURCE_ROOT / "corpus"
+    if checkout.is_dir() or not PACKAGED_CORPUS_DIR.is_dir():
+        return checkout
+    return sync_user_corpus(PACKAGED_CORPUS_DIR, user_data_dir() / "corpus")
 
 
 def default_models_dir() -> Path:
     """A git-ignored cache: ``models/cache`` in a checkout, else the user's cache directory."""
-    if (SOURCE_ROOT / "pyproject.toml").is_file() and (SOURCE_ROOT / "models").is_dir():
+    if _in_checkout() and (SOURCE_ROOT / "models").is_dir():
         return SOURCE_ROOT / "models" / "cache"
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "screening" / "models"
+    return user_cache_dir() / "models"
 
 
 def default_ledger_path() -> Path:

@@ -1,0 +1,183 @@
+"""Build the offline installation bundle (``make bundle``): a folder to copy onto an intranet PC.
+
+Layout of ``--out`` (default ``dist/bundle/``)::
+
+    wheelhouse/        every runtime dependency as a wheel (pinned in pyproject.toml, read here
+                       at build time) plus the project wheel, which carries the corpus
+    install.sh         Linux: venv + ``pip install --no-index --find-links wheelhouse``
+    install.ps1        Windows: the same (install.bat runs it for double-click users)
+    install.bat
+    README.txt         short instructions in Chinese
+    bundle.json        target platform, Python version, project version, wheel list
+    requirements.txt   the pinned top-level dependencies the wheelhouse was built from
+    SHA256SUMS         checksums of the wheels (``sha256sum -c SHA256SUMS`` after copying)
+
+Wheels are platform- and Python-specific: by default the bundle is for the machine and Python
+that build it (here Linux x86_64, CPython 3.11). ``--platform win_amd64`` downloads Windows
+wheels instead (binary wheels only; nothing can be compiled for another platform).
+
+torch is not a runtime dependency (e5 runs on onnxruntime; torch is the optional reference
+backend). Should a torch wheel still end up in the wheelhouse it must be the CPU build: the CUDA
+build would add several GB of nvidia-* wheels, so those fail the build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_DIR = ROOT / "scripts" / "bundle"  # @VERSION@, @PYTHON@, @PLATFORM@ are filled in
+TEMPLATES = ("install.sh", "install.ps1", "install.bat", "README.txt")
+CUDA_WHEEL = re.compile(r"^(nvidia[_-]|triton-|cuda[_-])", re.IGNORECASE)
+
+
+def project_meta(root: Path = ROOT) -> dict:
+    return tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+
+def runtime_requirements(root: Path = ROOT) -> list[str]:
+    """The ``[project].dependencies`` of pyproject.toml, as written there."""
+    return list(project_meta(root)["dependencies"])
+
+
+def check_wheelhouse(wheels: list[str], platform: str | None) -> list[str]:
+    """Problems with the wheel file names: non-wheels, a CUDA torch, nvidia-* runtimes."""
+    problems = [f"不是 wheel 文件：{w}" for w in wheels if not w.endswith(".whl")]
+    problems += [f"含 CUDA 运行库：{w}" for w in wheels if CUDA_WHEEL.match(w)]
+    # torch is not a runtime dependency (e5 runs on onnxruntime); if one is pulled in, it must be
+    # the CPU build.
+    torch = [w for w in wheels if w.lower().startswith("torch-")]
+    if len(torch) > 1:
+        problems.append(f"torch wheel 不止一个：{torch}")
+    elif torch:
+        version = torch[0].split("-")[1]
+        is_linux = (platform or sys.platform).startswith(("linux", "manylinux"))
+        if "+cu" in version or (is_linux and "+cpu" not in version):
+            problems.append(f"torch 不是 CPU 版：{torch[0]}（应为 torch-…+cpu，见 /opt/wheels）")
+    if not any(w.startswith("screening-") for w in wheels):
+        problems.append("缺少本项目的 wheel（screening-*.whl）")
+    return problems
+
+
+def _pip(*args: str) -> None:
+    cmd = [sys.executable, "-m", "pip", "--disable-pip-version-check", *args]
+    print("+ " + " ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _write(path: Path, text: str, *, crlf: bool = False, bom: bool = False) -> None:
+    data = text.replace("\n", "\r\n") if crlf else text
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data.encode("utf-8"))
+
+
+def build_project_wheel(wheelhouse: Path) -> None:
+    # A stale build/lib can put deleted modules into the wheel (setuptools reuses it).
+    shutil.rmtree(ROOT / "build", ignore_errors=True)
+    _pip("wheel", "--no-deps", "--wheel-dir", str(wheelhouse), str(ROOT))
+    shutil.rmtree(ROOT / "build", ignore_errors=True)
+
+
+def fetch_dependencies(
+    requirements: Path, wheelhouse: Path, platform: str | None, python: str | None
+) -> None:
+    if platform is None and python is None:
+        # Resolves the transitive dependencies; anything published only as an sdist is built
+        # into a wheel here, so the target machine never builds anything.
+        _pip("wheel", "--wheel-dir", str(wheelhouse), "-r", str(requirements))
+    else:
+        target = ["--only-binary=:all:", "--implementation", "cp"]
+        if platform:
+            target += ["--platform", platform]
+        if python:
+            target += ["--python-version", python]
+        _pip("download", "--dest", str(wheelhouse), *target, "-r", str(requirements))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", type=Path, default=ROOT / "dist" / "bundle")
+    ap.add_argument("--platform", default=None, help="e.g. win_amd64 (default: this machine)")
+    ap.add_argument("--python-version", default=None, help="e.g. 3.11 (default: this Python)")
+    args = ap.parse_args(argv)
+
+    started = time.monotonic()
+    meta = project_meta()
+    version = meta["version"]
+    python = args.python_version or f"{sys.version_info[0]}.{sys.version_info[1]}"
+    platform = args.platform or sysconfig.get_platform().replace("-", "_").replace(".", "_")
+    out = args.out.resolve()
+    if out.exists():
+        shutil.rmtree(out)
+    wheelhouse = out / "wheelhouse"
+    wheelhouse.mkdir(parents=True)
+
+    requirements = out / "requirements.txt"
+    reqs = runtime_requirements()
+    requirements.write_text(
+        "# Runtime dependencies of screening, from pyproject.toml at bundle time.\n"
+        + "".join(r + "\n" for r in reqs),
+        encoding="utf-8",
+    )
+    build_project_wheel(wheelhouse)
+    fetch_dependencies(requirements, wheelhouse, args.platform, args.python_version)
+
+    wheels = sorted(p.name for p in wheelhouse.iterdir())
+    problems = check_wheelhouse(wheels, args.platform)
+    if problems:
+        for p in problems:
+            print(f"错误：{p}", file=sys.stderr)
+        return 1
+
+    (out / "SHA256SUMS").write_text(
+        "".join(f"{_sha256(wheelhouse / w)}  wheelhouse/{w}\n" for w in wheels), encoding="utf-8"
+    )
+    info = {
+        "project": "screening",
+        "version": version,
+        "platform": platform,
+        "python": python,
+        "wheels": wheels,
+    }
+    (out / "bundle.json").write_text(
+        json.dumps(info, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+    subs = {"@VERSION@": version, "@PYTHON@": python, "@PLATFORM@": platform}
+    for name in TEMPLATES:
+        text = (TEMPLATE_DIR / name).read_text(encoding="utf-8")
+        windows = name.endswith((".ps1", ".bat", ".txt"))  # CRLF for Notepad and cmd.exe
+        for key, value in subs.items():
+            text = text.replace(key, value)
+        # PowerShell 5.1 reads a BOM-less script as the ANSI code page: the BOM keeps the
+        # Chinese messages intact (and Notepad detects UTF-8 in README.txt by it). cmd.exe would
+        # choke on a BOM, so install.bat has none.
+        _write(out / name, text, crlf=windows, bom=name.endswith((".ps1", ".txt")))
+    (out / "install.sh").chmod(0o755)
+
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    print(
+        f"离线安装包已生成：{out}（{len(wheels)} 个 wheel，{size / 1e6:.0f} MB，"
+        f"平台 {platform}，Python {python}，用时 {time.monotonic() - started:.0f} 秒）"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
