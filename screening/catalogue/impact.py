@@ -34,7 +34,7 @@ HEADER = (
 )
 WIDTHS = (18, 28, 16, 10, 14, 28, 9, 60, 10)
 
-_TODO = {
+_TASK_TEXT = {
     "新增": "清单新增该事项：核对本县对应许可是否按清单所列准入措施实施，"
     "更新事项名称、设立依据和办事指南并向社会公布",
     "新增禁止": "清单新增该禁止准入事项：核查本县是否仍在办理，如仍在办理须立即停止受理审批，"
@@ -131,11 +131,11 @@ def _targets(
 def _todo(change: str, info: dict[str, Any]) -> str:
     prohibited = info.get("category") == PROHIBITED
     if change == "新增":
-        return _TODO["新增禁止" if prohibited else "新增"]
+        return _TASK_TEXT["新增禁止" if prohibited else "新增"]
     if change == "修改":
         became_banned = prohibited and info.get("old_category") not in (None, PROHIBITED)
-        return _TODO["修改禁止" if became_banned else "修改"].format(what=info["changes"])
-    return _TODO[change]
+        return _TASK_TEXT["修改禁止" if became_banned else "修改"].format(what=info["changes"])
+    return _TASK_TEXT[change]
 
 
 def catalogue_impact(

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +32,7 @@ from ..errors import (
 )
 from ..neglist.importer import HEADER_VARIANTS as LIST_HEADERS
 from ..neglist.importer import decode_bytes
-from ..parse import ole2_kind
+from ..parse import ole2_kind, zip_kind
 from .model import FIELD_LABELS, PermitItem
 
 # field → usual column names, most specific first (whitespace and ＊:： removed before matching).
@@ -318,14 +317,11 @@ def detect_format(path: Path) -> str:
         )
     suffix = path.suffix.lower()
     if head.startswith(b"PK"):
-        try:
-            names = zipfile.ZipFile(path).namelist()
-        except zipfile.BadZipFile:
-            raise CorruptFileError(str(path), detail="ZIP 结构损坏") from None
-        if "word/document.xml" in names:
-            return "docx"
-        if any(n.startswith("xl/") for n in names):
-            return "xlsx"
+        kind = zip_kind(path)
+        if kind == "zip?":
+            raise CorruptFileError(str(path), detail="ZIP 结构损坏")
+        if kind in ("docx", "xlsx"):
+            return kind
         raise UnsupportedTypeError(str(path), detected="ZIP 压缩包", supported=SUPPORTED_TEXT)
     if head == OLE2:
         if ole2_kind(path, None) == "encrypted-ooxml":

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import CorruptFileError, DecodeError, NegativeListFormatError, UnsupportedTypeError
+from ..parse import zip_kind
 from .model import CATEGORIES, PERMITTED, PROHIBITED, Item, Measure
 
 COLUMNS = ("item_no", "name", "code", "measures", "departments", "local")
@@ -207,16 +208,11 @@ def detect_format(path: Path) -> str:
     if head.startswith(b"%PDF"):
         return "pdf"
     if head.startswith(b"PK"):
-        import zipfile
-
-        try:
-            names = zipfile.ZipFile(path).namelist()
-        except zipfile.BadZipFile:
-            raise CorruptFileError(str(path), detail="ZIP 结构损坏") from None
-        if "word/document.xml" in names:
-            return "docx"
-        if any(n.startswith("xl/") for n in names):
-            return "xlsx"
+        kind = zip_kind(path)
+        if kind == "zip?":
+            raise CorruptFileError(str(path), detail="ZIP 结构损坏")
+        if kind in ("docx", "xlsx"):
+            return kind
     if ext == "csv" or (ext is None and b"\x00" not in head):
         return "csv"
     raise UnsupportedTypeError(str(path), detected=path.suffix or "未知", supported=SUPPORTED_TEXT)

@@ -76,7 +76,7 @@ class Detected:
     mislabelled: bool = False
 
 
-def _zip_kind(path: Path) -> str:
+def zip_kind(path: Path) -> str:
     import zipfile
 
     try:
@@ -122,7 +122,7 @@ def detect_format(path: Path) -> Detected:
     if b"%PDF-" in head[:1024]:
         fmt = "pdf"
     elif head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        kind = _zip_kind(path)
+        kind = zip_kind(path)
         if kind == "zip?":
             kind = ext_format if ext_format in ("docx", "ofd") else "zip"
         fmt = kind if kind in FORMATS else None
@@ -261,7 +261,9 @@ __all__ = [
     "detect_format",
     "file_sha256",
     "iter_files",
+    "ole2_kind",
     "parse_file",
     "parse_many",
     "supported_formats_text",
+    "zip_kind",
 ]
