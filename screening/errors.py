@@ -261,8 +261,9 @@ class CorpusBuilderMissingError(CorpusError):
 class UnknownStandardError(CorpusError):
     code = "unknown_standard"
     template = (
-        "没有编号为 {code} 的审查标准。编号格式如 FCR-14-3（第十四条第（三）项）、FCR-24、"
-        "EXC-25-1、DEF-46；运行 `screening standards list` 查看全部有效编号。"
+        "没有编号为 {code} 的审查标准。编号格式如 FCR-14-3（《实施办法》第十四条第（三）项）、"
+        "FCR-24、ZB-10-3（《招标投标领域公平竞争审查规则》第十条第（三）项）、EXC-25-1、DEF-46；"
+        "运行 `screening standards list` 查看全部有效编号。"
     )
 
 

@@ -64,7 +64,15 @@ def test_manifest(built: Path) -> None:
     assert set(OUTPUT_FILES) <= set(manifest["outputs"])
     assert "cases/dev_cases.jsonl" in manifest["sources"]
     assert manifest["counts"]["cases"] == 389
-    assert manifest["counts"]["standards"] == 79
+    assert manifest["counts"]["standards"] == 79 + 44  # FCR, exceptions, definitions + ZB
+    assert manifest["counts"]["tender_case_labels"] == manifest["stats"]["tender_cases"] + sum(
+        1
+        for line in (built / "tender" / "case_labels.jsonl").read_text(encoding="utf-8").splitlines()
+        if '"tender": false' in line
+    )
+    assert manifest["stats"]["tender_standards_per_article"] == {
+        "5": 11, "6": 6, "7": 6, "8": 5, "9": 5, "10": 5, "11": 6
+    }  # fmt: skip
     assert manifest["counts"]["xize2021_map_rows"] == 67
     text = (built / "MANIFEST.json").read_text(encoding="utf-8")
     assert 'imported_at": "2' not in text  # no timestamps

@@ -24,9 +24,10 @@ def test_standards_list() -> None:
     code, out, err = run("standards", "list")
     assert code == 0
     lines = out.splitlines()
-    assert len(lines) == 67
+    assert len(lines) == 67 + 44  # 《实施办法》 items, then the tender rules' ZB items
     assert lines[0].startswith("FCR-9-1") and "限制市场准入和退出" in lines[0]
-    assert "共 67 条" in err
+    assert lines[67].startswith("ZB-5-1") and "招标人自主权" in lines[67]
+    assert "共 111 条" in err
 
 
 def test_standards_list_json_and_kind() -> None:

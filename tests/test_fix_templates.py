@@ -18,7 +18,8 @@ from screening.screen.fix_templates import (
 )
 
 CORPUS = default_corpus_dir()  # the committed corpus/ beside the package
-STANDARDS = load_standards(CORPUS, kind="standard")
+# The templates cover 《实施办法》 items; a tender finding (ZB-…) is fixed under its mapped FCR item.
+STANDARDS = [s for s in load_standards(CORPUS, kind="standard") if s.code.startswith("FCR-")]
 ARTICLES = range(9, 24)  # articles with items; FCR-24 has none and is its own article template
 CASES = load_cases(CORPUS)
 CASE_IDS = {c.id for c in CASES}

@@ -15,6 +15,7 @@ from ..config import SOURCE_ROOT
 from ..corpus import store
 from ..corpus.citations import int_to_cn
 from ..corpus.schema import CLASSES_1670, Case, Standard
+from ..corpus.tender import is_zb, zb_for_fcr
 from ..errors import CorpusBuilderMissingError, CorpusMissingError, UnknownStandardError
 from . import get_settings
 
@@ -40,7 +41,8 @@ def _corpus(ctx: click.Context) -> Path:
 
 @click.group("standards")
 def standards_group() -> None:
-    """审查标准：《公平竞争审查条例实施办法》第九条至第二十四条（编号 FCR-条-项）。"""
+    """审查标准：《公平竞争审查条例实施办法》第九条至第二十四条（编号 FCR-条-项）和
+    《招标投标领域公平竞争审查规则》第五条至第十一条（编号 ZB-条-项）。"""
 
 
 @standards_group.command("list")
@@ -51,12 +53,24 @@ def standards_group() -> None:
     show_default=True,
     help="记录类型：standard 审查标准，exception 例外情形，definition 定义，all 全部。",
 )
-@click.option("--family", default=None, help="只列出某一类标准，如“影响生产经营成本”。")
+@click.option(
+    "--set",
+    "std_set",
+    type=click.Choice(["FCR", "ZB", "all"], case_sensitive=False),
+    default="all",
+    show_default=True,
+    help="标准体系：FCR《实施办法》，ZB《招标投标领域公平竞争审查规则》，all 两者。",
+)
+@click.option("--family", default=None, help="只列出某一类标准，如“影响生产经营成本”“保证金”。")
 @click.option("--format", "fmt", type=FORMAT, default="table", show_default=True, help="输出格式。")
 @click.pass_context
-def standards_list(ctx: click.Context, kind: str, family: str | None, fmt: str) -> None:
+def standards_list(
+    ctx: click.Context, kind: str, std_set: str, family: str | None, fmt: str
+) -> None:
     """列出审查标准（编号、类别、条文摘要）。"""
     rows = store.load_standards(_corpus(ctx), kind=None if kind == "all" else kind)
+    if std_set.upper() != "ALL":
+        rows = [s for s in rows if s.code.startswith(std_set.upper() + "-")]
     if family:
         rows = [s for s in rows if s.family and family in s.family]
     if fmt == "json":
@@ -80,11 +94,17 @@ def _standard_lines(s: Standard) -> list[str]:
     lines.append(f"条文：{where}")
     if s.tiaoli_ref:
         lines.append(f"对应《公平竞争审查条例》：{s.tiaoli_ref}　{s.tiaoli_text}")
+    if is_zb(s.code):
+        lines.append(f"对应《实施办法》：{'、'.join(s.related) if s.related else '无专门项'}")
+    elif zb_for_fcr(s.code):
+        lines.append(f"对应《招标投标领域公平竞争审查规则》：{'、'.join(zb_for_fcr(s.code))}")
     if s.chapeau:
         lines.append(f"引语：{s.chapeau}")
     lines.append(f"内容：{s.text}")
-    if s.note:
+    if s.note and not is_zb(s.code):
         lines.append(f"说明：{s.note}")
+    elif s.note:
+        lines.append(f"说明：{s.note.split('（', 1)[-1].rstrip('）')}")
     p = s.provenance
     lines.append(f"来源：corpus/laws/{s.law_file}（原始资料 {p.source}，{p.locator}）")
     return lines
@@ -95,12 +115,13 @@ def _standard_lines(s: Standard) -> list[str]:
 @click.option("--format", "fmt", type=FORMAT, default="table", show_default=True, help="输出格式。")
 @click.pass_context
 def standards_show(ctx: click.Context, code: str, fmt: str) -> None:
-    """显示一条标准的完整原文，如 screening standards show FCR-14-3；FCR-19 显示整条各项。"""
+    """显示一条标准的完整原文，如 screening standards show FCR-14-3 或 ZB-10-3；FCR-19、ZB-10
+    显示整条各项。"""
     corpus = _corpus(ctx)
     try:
         items, is_article = [store.get_standard(corpus, code)], False
     except UnknownStandardError:
-        if not re.fullmatch(r"FCR-\d+", code.strip().upper()):
+        if not re.fullmatch(r"(FCR|ZB)-\d+", code.strip().upper()):
             raise
         items, is_article = store.get_article(corpus, code), True
     if fmt == "json":

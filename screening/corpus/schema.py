@@ -74,21 +74,26 @@ STANDARD_KINDS = ("standard", "exception", "definition")
 
 @dataclass(frozen=True)
 class Standard:
-    """A review standard item (FCR-14-3), exception (EXC-…) or definition (DEF-46), verbatim."""
+    """A review standard item (FCR-14-3, ZB-10-3), exception (EXC-…) or definition (DEF-46),
+    verbatim."""
 
-    code: str  # FCR-<article>-<item>, FCR-24, EXC-TL12-<item>, EXC-25-<item>, DEF-46
+    code: str  # FCR-<article>-<item>, FCR-24, ZB-<article>-<item>, EXC-…, DEF-46
     kind: str  # one of STANDARD_KINDS
-    law: str  # 公平竞争审查条例实施办法 | 公平竞争审查条例
+    law: str  # 公平竞争审查条例实施办法 | 公平竞争审查条例 | 招标投标领域公平竞争审查规则
     law_file: str  # file under corpus/laws/ whose text contains chapeau and text verbatim
     article: int
     item: int | None  # None for an article without items (FCR-24, DEF-46)
-    family: str | None  # one of FAMILIES; None for the catch-all, exceptions and definitions
+    family: (
+        str | None
+    )  # one of FAMILIES (ZB: ZB_FAMILIES); None for FCR-24, exceptions, definitions
     chapeau: str | None  # the article's lead text, verbatim
     text: str  # the item's text, verbatim (trailing ；。 removed)
     tiaoli_ref: str | None = None  # corresponding 《条例》 item, e.g. "第八条第（一）项"
     tiaoli_text: str | None = None  # that item's text, verbatim from the 条例
     note: str | None = None
     provenance: Provenance = field(default_factory=lambda: Provenance(source="unknown"))
+    # For a ZB item (招标投标领域公平竞争审查规则): the closest FCR items (corpus.tender.ZB_TO_FCR).
+    related: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -97,6 +102,7 @@ class Standard:
     def from_dict(cls, d: dict[str, Any]) -> Standard:
         d = dict(d)
         d["provenance"] = Provenance(**(d.get("provenance") or {"source": "unknown"}))
+        d["related"] = tuple(d.get("related") or ())
         return cls(**d)
 
 

@@ -15,6 +15,7 @@ T = TypeVar("T")
 STANDARDS_PATH = "standards/standards.jsonl"
 CASES_DIR = "cases"
 GUIDANCE_PATH = "guidance/samr_qa.jsonl"
+TENDER_LABELS_PATH = "tender/case_labels.jsonl"
 
 
 def _read_jsonl(path: Path, make: Callable[[dict[str, Any]], T]) -> Iterator[T]:
@@ -80,6 +81,15 @@ def get_case(corpus_dir: str | Path, case_id: str) -> Case:
 def load_guidance(corpus_dir: str | Path) -> list[Guidance]:
     """The SAMR Q&A guidance records."""
     return list(_read_jsonl(Path(corpus_dir) / GUIDANCE_PATH, Guidance.from_dict))
+
+
+def load_tender_labels(corpus_dir: str | Path) -> dict[str, tuple[str, ...]]:
+    """Case id -> ZB codes of the hand-labelled tender cases (``tender/case_labels.jsonl``);
+    empty for a corpus built before the tender rules were added."""
+    path = Path(corpus_dir) / TENDER_LABELS_PATH
+    if not path.is_file():
+        return {}
+    return {row["case_id"]: tuple(row["zb"]) for row in _read_jsonl(path, dict) if row.get("zb")}
 
 
 def code_matches(code: str, wanted: str) -> bool:

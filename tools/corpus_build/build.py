@@ -29,7 +29,7 @@ from screening.corpus.citations import (
 from screening.corpus.schema import CLASSES_1670, FAMILIES, Case, Guidance, Provenance, Standard
 from screening.errors import CorpusError
 
-BUILDER_VERSION = "corpus-build.v3"  # v2: negatives/local_regulations; v3: policy_docs
+BUILDER_VERSION = "corpus-build.v4"  # v2: local negatives; v3: policy_docs; v4: ZB set + labels
 
 BANFA_FILE = "reference/laws/公平竞争审查条例实施办法.txt"
 TIAOLI_FILE = "reference/laws/公平竞争审查条例.txt"
@@ -53,6 +53,7 @@ OUTPUT_FILES = (
     "negative_list/barrier_types.json",
     "negatives/local_regulations.jsonl",
     "negatives/policy_docs.jsonl",
+    "tender/case_labels.jsonl",
 )
 
 # Policy documents converted into samples/docs (scripts/build_samples.py): kept out of training
@@ -608,10 +609,12 @@ def build_corpus(shared: str | Path, out: str | Path) -> dict[str, Any]:
     """Build every corpus file from ``shared`` into ``out``; returns the manifest written."""
     from .negatives import sample_negatives, sample_policy_negatives
     from .readme import render_readme
+    from .tender import build_tender_labels, build_tender_standards, labels_method
 
     src = _Sources(Path(shared))
     out = Path(out)
     standards, facts = build_standards(src)
+    standards += build_tender_standards(src, parse_articles)
     cases = build_cases(src)
     guidance = build_guidance(src)
     xize = build_xize_map(src, standards)
@@ -641,8 +644,10 @@ def build_corpus(shared: str | Path, out: str | Path) -> dict[str, Any]:
         out / "negatives" / "policy_docs.jsonl",
         sample_policy_negatives(src.shared, exclude=DEMO_SAMPLE_SOURCES),
     )
+    tender_labels = build_tender_labels(cases, {s.code for s in standards})
+    counts["tender_case_labels"] = _write_jsonl(out / "tender" / "case_labels.jsonl", tender_labels)
     laws = _copy_laws(src, out / "laws")
-    stats = corpus_stats(standards, cases, guidance, xize, paraphrases)
+    stats = corpus_stats(standards, cases, guidance, xize, paraphrases, tender_labels)
     manifest = {
         "builder_version": BUILDER_VERSION,
         "sources": dict(sorted(src.hashes.items())),
@@ -654,6 +659,7 @@ def build_corpus(shared: str | Path, out: str | Path) -> dict[str, Any]:
         },
         "stats": stats,
         "tiaoli_to_banfa_verified": facts["tiaoli_to_banfa"],
+        "tender_labels_method": labels_method(),
     }
     (out / "README.md").write_text(render_readme(manifest), encoding="utf-8")
     written = [*OUTPUT_FILES, *(f"laws/{name}" for name in laws)]
@@ -687,8 +693,12 @@ def corpus_stats(
     guidance: list[Guidance],
     xize: dict[str, Any],
     paraphrases: dict[str, Any],
+    tender_labels: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    per_article = Counter(s.article for s in standards if s.kind == "standard")
+    fcr = [s for s in standards if s.kind == "standard" and s.code.startswith("FCR-")]
+    per_article = Counter(s.article for s in fcr)
+    zb = [s for s in standards if s.code.startswith("ZB-")]
+    zb_labelled = [r for r in tender_labels if r["zb"]]
     by_source = Counter(c.source for c in cases)
     coded_by_source = Counter(c.source for c in cases if c.standards)
     return {
@@ -713,6 +723,16 @@ def corpus_stats(
         "guidance_with_clause_wording": sum(1 for g in guidance if g.clause_wording),
         "xize2021_map_rows": len(xize["rows"]),
         "paraphrased_forms": paraphrases["concrete_forms_count"],
+        "tender_standards_total": len(zb),
+        "tender_standards_per_article": dict(sorted(Counter(str(s.article) for s in zb).items())),
+        "tender_cases": sum(1 for r in tender_labels if r["tender"]),
+        "tender_cases_with_zb": len(zb_labelled),
+        "tender_case_codes_per_article": dict(
+            sorted(
+                Counter(z.split("-")[1] for r in zb_labelled for z in r["zb"]).items(),
+                key=lambda kv: int(kv[0]),
+            )
+        ),
     }
 
 

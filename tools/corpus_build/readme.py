@@ -22,6 +22,7 @@ SHA-256、文件内位置）。
 | `standards/standards.jsonl` | 《实施办法》第九条至第二十四条审查标准逐项（`FCR-条-项`，第二十四条为 `FCR-24`），\
 例外情形（《条例》第十二条 `EXC-TL12-*`、《实施办法》第二十五条 `EXC-25-*`），定义（`DEF-46` 特定经营者等） | \
 标准 {n_standards} 项，例外 {n_exceptions} 项，定义 {n_definitions} 项 |
+| `standards/standards.jsonl`（续） | 《招标投标领域公平竞争审查规则》（国家发展改革委等部门令2024年第16号）第五条至第十一条审查事项逐项（`ZB-条-项`），附类别、引语、原文和对应的《实施办法》标准编号（`related`，人工对照，见 `screening/corpus/tender.py`） | {n_zb} 项 |
 | `standards/paraphrases.json` | `fair_competition_standards.json` 中的 66 种“具体情形”**非官方转述**（`is_paraphrase: true`）\
 和 2021 年细则原文（`is_legacy: true`），只用于关键词设计，**不得作为法条引文展示** | {n_forms} 种 |
 | `standards/xize2021_map.json` | 2021 年《公平竞争审查制度实施细则》条、项、目 → 2025 年《实施办法》编号的人工对照表，逐行附说明 | {n_xize} 行 |
@@ -32,6 +33,8 @@ SHA-256、文件内位置）。
 每篇至多 30 条条款。**推定合规，未经逐条人工确认**；每条注明来源文件、哈希和字符位置 | {n_negatives} 条 |
 | `negatives/policy_docs.jsonl` | 政策文件、采购公告中**不含任何壁垒类触发词**的条款（联系方式、程序、材料清单等），作为同文体的弱标注合规样本；\
 演示用的 7 篇示例文件不在其中 | {n_policy} 条 |
+
+| `tender/case_labels.jsonl` | 与招标投标、政府采购有关的通报案例的**人工标注**：是否属于招标投标领域、违反的 `ZB` 事项、所依据的案例原文和理由（通报本身只引用《实施办法》等，不引用招标投标规则逐项）；候选案例按关键词选出，标注从严，用于训练和评估招标投标审查 | {n_tender} 个候选，{n_tender_zb} 个有 ZB 编号 |
 
 导入新通报得到的案例写入 `cases/` 下的其他 `.jsonl` 文件（如 `cases/imported.jsonl`），加载时一并读取，重新构建不会覆盖。
 
@@ -64,6 +67,8 @@ SHA-256、文件内位置）。
   `extra.category`）。
 - 2021 年细则中的保证金条款（第十五条（四））在 2025 年《实施办法》中没有对应的专门项，对照表暂归入
   `FCR-24` 兜底，需人工复核；其他无专门项的细则情形归入相应条的“其他”项，均在对照表中注明。
+- 《招标投标领域公平竞争审查规则》取自 GitHub 仓库 EthanLiu6/BidMasterV2 中逐条转录的 JSON，未与官方
+  公报文本核对；`ZB` 与 `FCR` 的对应关系和案例的 `ZB` 标注都是人工判断，不是官方结论。
 - 答疑的 `clause_wording` 是从问答中自动摘出的引号内措辞，已排除法规名称和所引法条原文，但仍可能混入
   术语；仅供检索参考。
 
@@ -77,7 +82,9 @@ chapeau, verbatim item text and the corresponding Regulation item, plus exceptio
 the 66 paraphrased forms and the 2021 rules (flagged, never to be quoted); a reviewed map from the
 2021 rules to 2025 codes ({n_xize} rows); {n_cases} development cases ({n_coded} with at least one
 standard code) grouped so that linked duplicates share a `group_id`; {n_guidance} SAMR Q&A answers;
-negative-list edition facts and barrier types. Gaps: all texts are unofficial transcriptions
+negative-list edition facts and barrier types; {n_zb} items of the 2024 tender-domain review rules
+(`ZB-<article>-<item>`) with a hand mapping to FCR items, and hand ZB labels of {n_tender}
+tender-related candidate cases. Gaps: all texts are unofficial transcriptions
 (the Implementing Measures were not checked against the gazette); the negative-list item table is
 absent; 1670号 and the 2024 opinion are partial; the paraphrases are not law text; {n_unverified}
 cases come from unverified spreadsheets; the 2021 deposit item has no 2025 counterpart (mapped to
@@ -100,5 +107,8 @@ def render_readme(manifest: dict[str, Any]) -> str:
         n_guidance=counts["guidance"],
         n_negatives=counts.get("negatives", 0),
         n_policy=counts.get("negatives_policy", 0),
+        n_zb=stats["tender_standards_total"],
+        n_tender=counts["tender_case_labels"],
+        n_tender_zb=stats["tender_cases_with_zb"],
         n_unverified=stats["cases_by_fidelity"].get("spreadsheet_secondary_unverified", 0),
     )
