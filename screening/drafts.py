@@ -24,6 +24,7 @@ from .ledger.clausediff import ADDED, CHANGED, diff_clauses
 from .ledger.record import ledger_path
 from .parse import parse_file
 from .screen.fixes import FixAdvisor, precedent_pairs
+from .screen.tender import read_structure
 from .segment import segment
 from .types import Document, Finding
 
@@ -125,11 +126,8 @@ def submit_draft(
             return Submitted(result, doc, ())
         diff = diff_clauses([c.text for c in prev["clauses"]], [c.text for c in clauses])
         wanted = {c.new for c in diff if c.kind in (ADDED, CHANGED) and c.new is not None}
-    views, picked = screener.stage1(clauses)
-    keep = [i for i, c in enumerate(picked) if c.index in wanted]
-    findings = screener.screen_document(
-        doc, clauses, ([views[i] for i in keep], [picked[i] for i in keep])
-    )
+    first = screener.stage1(clauses, read_structure(doc, clauses)).only(wanted)
+    findings = screener.screen_document(doc, clauses, first)
     advisor = advisor or FixAdvisor(settings.corpus)
     version = reviews.DraftVersion(
         path=ledger_path(doc.path),

@@ -27,6 +27,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from . import versions
 from .cluster import InProcess, Job, Outcome
 from .config import Settings
 from .errors import InputError, LedgerBusyError
@@ -237,7 +238,7 @@ def _run(
     """The sweep itself (see :func:`sweep`)."""
     settings = screener.settings
     # The model is loaded here only when its id is unknown (no usable model: training first).
-    engine = screener.model_id or screener.get().model.model_id
+    engine = versions.screened_with(screener.model_id or screener.get().model.model_id)
     counts = summary.counts
     sweep_id = None
     ledger_file = db.conn.execute("PRAGMA database_list").fetchall()[0][2] if db else ""

@@ -61,6 +61,10 @@ class Metadata:
     # 文种 as reports count it (lang.zh.doctypes.doc_type), set by parse_file; None in metadata
     # recorded before it was detected at parse time.
     doc_type: str | None = None
+    # 招标公告 / 资格预审文件 / 招标文件 / 磋商谈判文件 / 政策措施
+    # (lang.zh.tenderkinds.doc_kind), set by parse_file; None in metadata recorded before it
+    # was detected at parse time.
+    doc_kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -136,7 +140,7 @@ class Failure:
 class StandardScore:
     """A review standard suspected for a clause, with its score and the bundled text quoted."""
 
-    code: str  # FCR-<article>-<item>, e.g. FCR-14-3; FCR-24 for the catch-all
+    code: str  # FCR-<article>-<item> (FCR-14-3; FCR-24 catch-all) or ZB-<article>-<item>
     score: float
     text: str = ""  # verbatim item text from corpus/standards (checkable citation)
 
@@ -176,6 +180,26 @@ class Finding:
     exception_note: str | None = None  # 条例第十二条 / 办法第二十五条 considerations
     negative_list_note: str | None = None
     engine: dict[str, str] = field(default_factory=dict)
+    # 招标公告 / 资格预审文件 / 招标文件 / 磋商谈判文件 / 政策措施 (Metadata.doc_kind); None in
+    # findings recorded before document kinds were read.
+    doc_kind: str | None = None
+    tender_section: str | None = None  # 评分标准 / 资格要求 / 报名和获取文件 / 保证金 / 开标
+    points: str | None = None  # a scoring-table row's 分值, as written
+
+    @property
+    def tender_standards(self) -> tuple[StandardScore, ...]:
+        """The codes of 《招标投标领域公平竞争审查规则》 (ZB-…) among ``standards``."""
+        return tuple(s for s in self.standards if s.code.startswith("ZB-"))
+
+    @property
+    def review_standards(self) -> tuple[StandardScore, ...]:
+        """The other codes (《实施办法》 FCR-…) among ``standards``, best first."""
+        return tuple(s for s in self.standards if not s.code.startswith("ZB-"))
+
+    def cited_codes(self) -> list[str]:
+        """What a case opened from this finding cites: the primary code and the best ZB code."""
+        zb = self.tender_standards
+        return [c for c in (self.standard, zb[0].code if zb else None) if c]
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

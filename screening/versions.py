@@ -25,12 +25,22 @@ FEATURES = "features.v1"
 # (screening.screen.classifier, screening.screen.engine's stages, screening.learning.train)
 STRATEGY = "hybrid.v1"
 
+# screening.screen.tender: tender structure, rules and ZB codes. Applied at screening time, not
+# learned, so not part of a model's components; a sweep records it beside the model id
+# (``screened_with``) so that a new version re-screens unchanged documents once.
+TENDER = "tender.v1"
+
 COMPONENTS: dict[str, str] = {
     "segmenter": SEGMENTER,
     "lexicon": LEXICON,
     "features": FEATURES,
     "strategy": STRATEGY,
 }
+
+
+def screened_with(model_id: str) -> str:
+    """What a document was screened with, as the ledger records it: model id and tender rules."""
+    return f"{model_id}+{TENDER}"
 
 
 def components_digest(components: dict[str, str] | None = None) -> str:

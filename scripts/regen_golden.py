@@ -87,7 +87,49 @@ def regen_scan() -> int:
     return 1
 
 
-GENERATORS: dict[str, Callable[[], int]] = {"segment": regen_segment, "scan": regen_scan}
+TENDER_DOCS = ("procurement-proc-05.txt", "procurement-proc-08.txt")
+
+
+def tender_lines(name: str) -> list[str]:
+    """Tender reading of a real procurement document, model-free: each clause a tender rule
+    matches, with its section and the ZB items (``screen.tender``)."""
+    from screening.parse import parse_file
+    from screening.screen.tender import read_structure, rule_hits
+    from screening.segment import segment
+
+    doc = parse_file(FIXTURES / "tender" / name)
+    clauses = segment(doc)
+    lines = []
+    for clause, ctx in zip(clauses, read_structure(doc, clauses), strict=True):
+        hits = rule_hits(clause.text, ctx)
+        if hits:
+            row = {
+                "doc_kind": doc.metadata.doc_kind,
+                "start": clause.start,
+                "end": clause.end,
+                "section": ctx.section,
+                "codes": [h.code for h in hits],
+                "clause": clause.text,
+            }
+            lines.append(json.dumps(row, ensure_ascii=False, sort_keys=True))
+    return lines
+
+
+def regen_tender() -> int:
+    for name in TENDER_DOCS:
+        out = GOLDEN / "tender" / f"{Path(name).stem}.jsonl"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        lines = tender_lines(name)
+        out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        print(f"tender: {name} -> {len(lines)} clauses")
+    return len(TENDER_DOCS)
+
+
+GENERATORS: dict[str, Callable[[], int]] = {
+    "segment": regen_segment,
+    "scan": regen_scan,
+    "tender": regen_tender,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

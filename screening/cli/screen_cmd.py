@@ -26,6 +26,12 @@ def format_finding(f: Finding) -> str:
         f"    条款：{_short(f.clause, 120)}",
         f"    理由：{f.rationale}",
     ]
+    zb = [s for s in f.standards if s.code.startswith("ZB-")]
+    if zb or f.tender_section:
+        part = (f.tender_section or "") + (f"（{f.points}）" if f.points else "")
+        where = "，".join(x for x in (f.doc_kind, part) if x)
+        codes = "、".join(f"{s.code}（{s.score:.2f}）" for s in zb) or "无对应事项"
+        lines.append(f"    招标投标规则：{codes}" + (f"（{where}）" if where else ""))
     if f.precedents:
         p = f.precedents[0]
         lines.append(

@@ -205,7 +205,7 @@ def parse_file(
     module = importlib.import_module(f"{__name__}.{FORMATS[detected.format][0]}")
     digest = sha256 or file_sha256(path)
     doc: Document = module.parse(path, digest, settings, detected.format)
-    doc = dataclasses.replace(doc, metadata=with_doc_type(doc.metadata, path))
+    doc = dataclasses.replace(doc, metadata=with_doc_type(doc.metadata, path, doc.text))
     if detected.mislabelled:
         note = f"文件扩展名为 {path.suffix}，实际内容为{detected.what}，已按实际格式读取。"
         doc = _with_warning(doc, note)

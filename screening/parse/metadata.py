@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..lang.zh.doctypes import TITLE_TYPES, doc_type
 from ..lang.zh.numerals import to_int
+from ..lang.zh.tenderkinds import doc_kind
 from ..types import Metadata
 
 # --- 文号 -------------------------------------------------------------------------------------
@@ -235,10 +236,15 @@ def extract_metadata(
     )
 
 
-def with_doc_type(meta: Metadata, path: str | Path) -> Metadata:
+def with_doc_type(meta: Metadata, path: str | Path, text: str = "") -> Metadata:
     """``meta`` with ``doc_type`` set: the report 文种 of its title, else of the file name at
-    ``path`` (the file as the user named it, not a converted copy)."""
-    return dataclasses.replace(meta, doc_type=doc_type(meta.title, str(path)))
+    ``path`` (the file as the user named it, not a converted copy); and ``doc_kind``: a tender
+    document's kind, or 政策措施 (``lang.zh.tenderkinds``)."""
+    return dataclasses.replace(
+        meta,
+        doc_type=doc_type(meta.title, str(path)),
+        doc_kind=doc_kind(meta.title, str(path), text),
+    )
 
 
 __all__ = [

@@ -41,8 +41,44 @@ from .lexicon import is_candidate
 from .model import ScreeningModel, load_current
 from .neglist_check import NegativeListChecker
 from .suggest import Suggestion, sentences_of, suggestion
+from .tender import (
+    RuleHit,
+    TenderCodes,
+    TenderContext,
+    in_tender_context,
+    read_structure,
+    rule_hits,
+    tender_rationale,
+)
 
 MIN_CLAUSE_CHARS = 6
+
+
+@dataclass
+class Stage1:
+    """The clauses that passed the first stage, with their views, tender contexts and rules."""
+
+    views: list[ClauseView] = field(default_factory=list)
+    picked: list[Clause] = field(default_factory=list)
+    contexts: list[TenderContext] = field(default_factory=list)
+    hits: list[list[RuleHit]] = field(default_factory=list)
+
+    def only(self, indexes: set[int]) -> Stage1:
+        """The part of this stage-1 result whose clauses have an index in ``indexes``."""
+        keep = [i for i, c in enumerate(self.picked) if c.index in indexes]
+        return Stage1(
+            [self.views[i] for i in keep],
+            [self.picked[i] for i in keep],
+            [self.contexts[i] for i in keep],
+            [self.hits[i] for i in keep],
+        )
+
+
+def tender_kind_of(doc: Document) -> str:
+    """The document kind recorded at parse time, or detected now for older Documents."""
+    from ..lang.zh.tenderkinds import doc_kind
+
+    return doc.metadata.doc_kind or doc_kind(doc.metadata.title, doc.path, doc.text)
 
 
 @dataclass
@@ -92,10 +128,13 @@ class Screener:
     embedders: dict[str, Any]
     threshold: float | None = None
     stats: Stats = field(default_factory=Stats)
+    # False: the engine as it was before tender screening (benchmarks compare the two)
+    tender_rules: bool = True
 
     def __post_init__(self) -> None:
         self.standards = {s.code: s for s in load_standards(self.settings.corpus)}
         self.neglist = NegativeListChecker(Path(self.settings.corpus))
+        self.tender = TenderCodes(self.settings.corpus, self.standards)
         self._vectors: dict[str, dict[str, np.ndarray]] = {n: {} for n in self.embedders}
         if self.threshold is None:
             self.threshold = self.model.threshold
@@ -107,6 +146,7 @@ class Screener:
             "embedders": "+".join(self.model.embedder_names),
             "segmenter": versions.SEGMENTER,
             "lexicon": versions.LEXICON,
+            "tender": versions.TENDER,
             "features": versions.FEATURES,
             "threshold": f"{self.threshold:.4f}",
             "negative_list": self.neglist.status.edition or "未导入",
@@ -146,24 +186,35 @@ class Screener:
             out[name] = np.stack([memo[t] for t in texts])
         return out
 
-    def stage1(self, clauses: Sequence[Clause]) -> tuple[list[ClauseView], list[Clause]]:
-        """The cheap first stage: which clauses go on to the embedders and the classifier."""
+    def stage1(
+        self, clauses: Sequence[Clause], contexts: Sequence[TenderContext] | None = None
+    ) -> Stage1:
+        """The cheap first stage: which clauses go on to the embedders and the classifier.
+
+        A clause a tender rule matches always goes on (``contexts``: its document's structure,
+        from ``tender.read_structure``; without it, only the clause's own words count)."""
         leads = leadins(clauses)
+        ctxs = list(contexts) if contexts is not None else [TenderContext(None)] * len(clauses)
         candidates = [
-            (c, lead)
-            for c, lead in zip(clauses, leads, strict=True)
+            (c, lead, ctx)
+            for c, lead, ctx in zip(clauses, leads, ctxs, strict=True)
             if len(c.text) >= MIN_CLAUSE_CHARS
         ]
         gate = (
-            self.model.gate_scores([c.text for c, _ in candidates]) if candidates else np.zeros(0)
+            self.model.gate_scores([c.text for c, _, _ in candidates])
+            if candidates
+            else np.zeros(0)
         )
-        views, picked = [], []
-        for (clause, lead), g in zip(candidates, gate, strict=True):
+        out = Stage1()
+        for (clause, lead, ctx), g in zip(candidates, gate, strict=True):
             view = ClauseView.of(clause.text, lead)
-            if self._passes(view, float(g)):
-                views.append(view)
-                picked.append(clause)
-        return views, picked
+            hits = rule_hits(clause.text, ctx) if self.tender_rules else []
+            if hits or self._passes(view, float(g)):
+                out.views.append(view)
+                out.picked.append(clause)
+                out.contexts.append(ctx)
+                out.hits.append(hits)
+        return out
 
     def _passes(self, view: ClauseView, gate_score: float) -> bool:
         # No trigger word at all: nothing a reviewer could be pointed at. Otherwise the
@@ -185,9 +236,12 @@ class Screener:
         idx = [i for i, t in enumerate(texts) if len(t) >= MIN_CLAUSE_CHARS]
         gate = self.model.gate_scores([texts[i] for i in idx]) if idx else np.zeros(0)
         views, keep = [], []
+        rules = np.zeros(len(texts))
         for i, g in zip(idx, gate, strict=True):
             view = ClauseView.of(texts[i], leads[i])
-            if self._passes(view, float(g)):
+            hits = rule_hits(texts[i], TenderContext(None)) if self.tender_rules else []
+            rules[i] = max((h.weight for h in hits), default=0.0)
+            if hits or self._passes(view, float(g)):
                 views.append(view)
                 keep.append(i)
         for start in range(0, len(keep), 512):  # bounded memory on large samples
@@ -195,24 +249,27 @@ class Screener:
             vectors = self._encode([texts[i] for i in part])
             X, _ = self.model.features(views[start : start + 512], vectors)
             scores[part] = self.model.classifier.barrier_proba(X)
-        return scores
+        return np.maximum(scores, rules)
 
     def screen_document(
         self,
         doc: Document,
         clauses: Sequence[Clause] | None = None,
-        stage1: tuple[list[ClauseView], list[Clause]] | None = None,
+        stage1: Stage1 | None = None,
     ) -> list[Finding]:
         clauses = list(segment(doc) if clauses is None else clauses)
         stats = Stats(documents=1, clauses=len(clauses), chars=len(doc.text))
-        views, picked = stage1 if stage1 is not None else self.stage1(clauses)
+        first = stage1 if stage1 is not None else self.stage1(clauses, read_structure(doc, clauses))
+        picked = first.picked
         stats.stage1 = len(picked)
         stats.stage1_chars = sum(len(c.text) for c in picked)
         findings: list[Finding] = []
         if picked:
             vectors = self._encode([c.text for c in picked])
-            X, sims = self.model.features(views, vectors)
-            barrier = self.model.classifier.barrier_proba(X)
+            X, sims = self.model.features(first.views, vectors)
+            # A tender rule's match is evidence of its own: the clause scores at least its weight.
+            rule_score = np.array([max((h.weight for h in hs), default=0.0) for hs in first.hits])
+            barrier = np.maximum(self.model.classifier.barrier_proba(X), rule_score)
             hits = np.flatnonzero(barrier >= self.threshold)
             if len(hits):
                 fam_probs = self.model.classifier.family_proba(X[hits])
@@ -222,11 +279,13 @@ class Screener:
                         self._finding(
                             doc,
                             picked[i],
-                            views[i],
+                            first.views[i],
                             float(barrier[i]),
                             fam_probs[j],
                             art_probs[j],
                             sims[i],
+                            first.contexts[i],
+                            first.hits[i],
                         )
                     )
         stats.findings = len(findings)
@@ -242,8 +301,16 @@ class Screener:
         fam_probs: np.ndarray,
         art_probs: dict[int, float],
         sims_row: np.ndarray,
+        ctx: TenderContext,
+        tender_hits: Sequence[RuleHit] = (),
     ) -> Finding:
         ranked = rank_codes(score, art_probs, sims_row, self.model.index, self.standards)
+        if tender_hits:  # the FCR items the matched tender construction maps to
+            by_rule = self.tender.fcr_for_hits(score, tender_hits)
+            ranked = sorted(
+                [*by_rule, *[r for r in ranked if r.code not in {b.code for b in by_rule}]],
+                key=lambda s: (-s.score, s.code),
+            )[:5]
         family = FAMILIES[int(np.argmax(fam_probs))]
         list_check = self.neglist.check(clause.text)
         if list_check and list_check.code and list_check.code in self.standards:
@@ -264,19 +331,32 @@ class Screener:
             or bool(view.signals.legal_basis and not view.signals.operator_ban)
             or bool(view.leadin and (view.leadin.prohibits or view.leadin.equal))
         )
+        zb: list[StandardScore] = []
+        if self.tender_rules and (tender_hits or in_tender_context(clause.text, ctx)):
+            zb = self.tender.codes(score, tender_hits, ranked, sims_row, self.model.index)
+        why = rationale(view.signals, primary, family, precedents, compliant_hint)
+        if tender_hits or zb:
+            why = tender_rationale(ctx, tender_hits, zb) + why
         return Finding(
             **located(doc, clause, primary.code if primary else None),
             score=round(score, 4),
             standard=primary.code if primary else None,
-            standards=tuple(ranked),
+            standards=(*ranked, *zb),
             family=family,
             class_1670=class_1670(family, clause.text, view.signals),
             precedents=precedents,
-            rationale=rationale(view.signals, primary, family, precedents, compliant_hint),
-            triggers=trigger_words(view.signals, 8),
+            rationale=why,
+            triggers=(
+                *dict.fromkeys(
+                    [*(h.evidence for h in tender_hits), *trigger_words(view.signals, 8)]
+                ),
+            )[:8],
             exception_note=exception_note(clause.text, self.standards),
             negative_list_note=list_check.note if list_check else None,
             engine=dict(self.engine),
+            doc_kind=tender_kind_of(doc),
+            tender_section=ctx.section,
+            points=ctx.row.points if ctx.row else None,
         )
 
     # -- conveniences ----------------------------------------------------------------------
@@ -316,8 +396,8 @@ class Screener:
     def _screen_group(
         self, group: list[tuple[Document, list[Clause]]]
     ) -> Iterable[tuple[Document, list[Finding]]]:
-        firsts = [self.stage1(clauses) for _, clauses in group]
-        texts = [c.text for _, picked in firsts for c in picked]
+        firsts = [self.stage1(clauses, read_structure(doc, clauses)) for doc, clauses in group]
+        texts = [c.text for first in firsts for c in first.picked]
         if texts:
             self._encode(texts)  # fills the per-run caches; screen_document then reuses them
         for (doc, clauses), first in zip(group, firsts, strict=True):
