@@ -231,9 +231,10 @@ def record_findings(
                     summary=f.rationale,
                     operator=operator,
                     department=dept,
-                    # the primary standard; the full ranking stays in the finding's data, and
-                    # the reviewer sets the breached standards when deciding (--standard)
-                    standards=[f.standard] if f.standard else [],
+                    # the primary standard (and the best tender-rules item); the full ranking
+                    # stays in the finding's data, and the reviewer sets the breached
+                    # standards when deciding (--standard)
+                    standards=f.cited_codes(),
                     class_1670=f.class_1670 if f.class_1670 in CLASSES_1670 else None,
                     document_id=doc_id,
                 )

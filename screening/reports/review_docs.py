@@ -16,7 +16,9 @@ from sqlite_utils import Database
 
 from ..corpus.citations import int_to_cn
 from ..corpus.store import load_cases, load_standards, review_standards
+from ..corpus.tender import ZB_FAMILIES, is_zb
 from ..domain import FAMILIES
+from ..lang.zh.tenderkinds import is_tender_kind
 from ..ledger import reviews as rv
 from ..ledger.reviews import seq_list
 from ..localnames import PLACEHOLDERS, LocalNames
@@ -35,6 +37,10 @@ FAMILY_HEADINGS = {
     FAMILIES[2]: "（三）影响生产经营成本标准（《实施办法》第十八条至第二十条）",
     FAMILIES[3]: "（四）影响生产经营行为标准（《实施办法》第二十一条至第二十三条）",
     None: "（五）兜底条款（《实施办法》第二十四条）",
+}
+ZB_HEADINGS = {
+    family: f"（{int_to_cn(n - 4)}）{family}（第{int_to_cn(n)}条）"
+    for n, family in ZB_FAMILIES.items()
 }
 FILL = "【请填写：{}】"
 CHINESE_ITEM = "一二三四五"
@@ -78,6 +84,8 @@ class _Review:
         self.version = self.review["versions"][-1]
         self.cites = Citations(corpus_dir)
         self.standards = review_standards(corpus_dir)
+        self.zb_standards = [s for s in load_standards(corpus_dir, "standard") if is_zb(s.code)]
+        self.doc_kind = (self.version.get("metadata") or {}).get("doc_kind")
         self.exceptions = {s.code: s for s in load_standards(corpus_dir, kind="exception")}
         self.cases = {c.id: c for c in load_cases(corpus_dir)}
         self.redact = Redactor.from_ledger(db)
@@ -106,6 +114,15 @@ class _Review:
         """The table row an item belongs to: its standard, or FCR-24 for any other code."""
         codes = {s.code for s in self.standards}
         return item["standard"] if item["standard"] in codes else "FCR-24"
+
+    def zb_code(self, item: dict[str, Any]) -> str | None:
+        """The tender-rules item an item belongs to: the first ZB code among its standards."""
+        return next((c for c in item["standards"] if is_zb(c)), None)
+
+    @property
+    def is_tender(self) -> bool:
+        """A tender-type draft, or one with items coded to the tender rules."""
+        return is_tender_kind(self.doc_kind) or any(self.zb_code(i) for i in self.items)
 
     def sidecar(self, kind: str, out: Path, date: dt.date, placeholders: list[str]) -> Path:
         r = self.review
@@ -164,18 +181,59 @@ def _tally(found: list[dict[str, Any]]) -> str:
 
 
 def _standards_table(d: OfficialDocument, x: _Review) -> None:
-    by_code: dict[str, list[dict[str, Any]]] = {}
+    _item_by_item(
+        d,
+        x,
+        x.standards,
+        x.row_code,
+        FAMILY_HEADINGS,
+        "表2　逐项审查情况（《实施办法》第九条至第二十四条）",
+    )
+
+
+def _tender_table(d: OfficialDocument, x: _Review) -> None:
+    """招标投标领域 item by item (《招标投标领域公平竞争审查规则》第五条至第十一条), for tender
+    documents (its art. 20) and drafts with items coded to those rules."""
+    if not x.is_tender or not x.zb_standards:
+        return
+    found = {c for c in (x.zb_code(i) for i in x.items) if c}
+    kind = f"该文件属于{x.doc_kind}，" if is_tender_kind(x.doc_kind) else ""
+    d.para(
+        f"{kind}依照《招标投标领域公平竞争审查规则》第二十条，参照该规则第五条至第十一条规定的"
+        f"{len(x.zb_standards)}项审查事项逐项审查，"
+        + (f"涉及{len(found)}项，" if found else "均不涉及，")
+        + "逐项情况见表2-1。"
+    )
+    _item_by_item(
+        d,
+        x,
+        x.zb_standards,
+        x.zb_code,
+        ZB_HEADINGS,
+        "表2-1　招标投标领域逐项审查情况（《招标投标领域公平竞争审查规则》第五条至第十一条）",
+    )
+
+
+def _item_by_item(
+    d: OfficialDocument,
+    x: _Review,
+    standards: list[Any],
+    code_of: Any,
+    headings: dict[Any, str],
+    caption: str,
+) -> None:
+    by_code: dict[str | None, list[dict[str, Any]]] = {}
     for item in x.items:
-        by_code.setdefault(x.row_code(item), []).append(item)
+        by_code.setdefault(code_of(item), []).append(item)
     rows: list[list[str]] = [["序号", "审查标准", "是否涉及", "涉及事项", "认定情况"]]
     group_rows: list[int] = []
     n = 0
     family = "start"
-    for s in x.standards:
+    for s in standards:
         if s.family != family:
             family = s.family
             group_rows.append(len(rows))
-            rows.append([FAMILY_HEADINGS.get(family, family or ""), "", "", "", ""])
+            rows.append([headings.get(family, family or ""), "", "", "", ""])
         n += 1
         found = by_code.get(s.code, [])
         item_ref = f"第{int_to_cn(s.article)}条" + (f"（{int_to_cn(s.item)}）" if s.item else "")
@@ -187,12 +245,7 @@ def _standards_table(d: OfficialDocument, x: _Review) -> None:
             [str(n), standard, "涉及", "事项" + seq_list([i["seq"] for i in found]), _tally(found)]
         )
         x.trace("逐项审查表", standard=s.code, items=[x.item_ref(i) for i in found])
-    table = d.table(
-        rows,
-        widths_mm=(10, 70, 14, 30, 32),
-        center_cols=(0, 2),
-        caption="表2　逐项审查情况（《实施办法》第九条至第二十四条）",
-    )
+    table = d.table(rows, widths_mm=(10, 70, 14, 30, 32), center_cols=(0, 2), caption=caption)
     for r in group_rows:
         cells = table.rows[r].cells
         merged = cells[0].merge(cells[-1])
@@ -218,7 +271,9 @@ def _items_table(d: OfficialDocument, x: _Review) -> None:
                 str(i["seq"]),
                 _clause_where(i) or "—",
                 text,
-                (i["standard"] or "—") + origin,
+                (i["standard"] or "—")
+                + (f"\n{zb}" if (zb := x.zb_code(i)) and zb != i["standard"] else "")
+                + origin,
                 _settlement(i, x.cites),
             ]
         )
@@ -366,6 +421,7 @@ def write_conclusion(
         + "逐项情况见表2。"
     )
     _standards_table(d, x)
+    _tender_table(d, x)
     if x.items:
         d.para("各审查事项的条款原文和认定情况见表3。")
     _items_table(d, x)

@@ -160,7 +160,8 @@ def document(ctx: Ctx) -> Response:
         items = []
         for i in members[key]:
             f, row = findings[i], rows[i]
-            codes = [s.code for s in f.standards] or ([f.standard] if f.standard else [])
+            codes = [s.code for s in f.review_standards][:3] or ([f.standard] if f.standard else [])
+            codes += [s.code for s in f.tender_standards]
             items.append(
                 {
                     "finding": f,
@@ -175,7 +176,7 @@ def document(ctx: Ctx) -> Response:
                             "law": getattr(standards.get(code), "law", None),
                             "primary": code == f.standard,
                         }
-                        for code in codes[:3]
+                        for code in codes
                     ],
                     "precedents": _precedents(f, cases),
                 }

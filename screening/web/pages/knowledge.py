@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from ...corpus import Case, Guidance, Standard, load_cases, load_guidance, load_standards
 from ...corpus.citations import code_sort_key
-from ...corpus.store import code_matches
+from ...corpus.store import code_matches, load_tender_labels
 from ...errors import CorpusMissingError
 from ...neglist.editions import NO_EDITION_MESSAGE, list_editions, negative_list_status
 from ...neglist.validate import load_edition_facts
@@ -40,6 +40,11 @@ class Corpus:
     cases: list[Case]
     guidance: list[Guidance]
     qa_missing: bool
+    tender: dict[str, tuple[str, ...]] = field(default_factory=dict)  # case id -> ZB labels
+
+    def codes_of(self, case: Case) -> tuple[str, ...]:
+        """The standards a case cites, and the ZB items it was labelled with."""
+        return (*case.standards, *self.tender.get(case.id, ()))
 
     def standard(self, code: str) -> Standard | None:
         wanted = code.strip().upper()
@@ -56,7 +61,13 @@ def corpus_of(ctx: Ctx) -> Corpus:
             guidance, missing = load_guidance(folder), False
         except CorpusMissingError:
             guidance, missing = [], True
-        cached = Corpus(load_standards(folder), load_cases(folder), guidance, missing)
+        cached = Corpus(
+            load_standards(folder),
+            load_cases(folder),
+            guidance,
+            missing,
+            load_tender_labels(folder),
+        )
         with ctx.console.flash_lock:
             services.setdefault("knowledge_corpus", cached)
     return cached
@@ -138,7 +149,7 @@ def knowledge(ctx: Ctx) -> Response:
                 c.document_name,
                 *c.offending_text,
             )
-            or any(code_matches(s, q) for s in c.standards)
+            or any(code_matches(s, q) for s in corpus.codes_of(c))
         ]
         shown, page_no, pages = _paged(rows, _page_no(ctx))
         context.update(
@@ -171,7 +182,7 @@ def standard_detail(ctx: Ctx) -> Response:
     items = [std] if std else [s for s in corpus.standards if code_matches(s.code, code)]
     if not items:
         raise NotFound("审查标准")
-    cases = [c for c in corpus.cases if any(code_matches(s, code) for s in c.standards)]
+    cases = [c for c in corpus.cases if any(code_matches(s, code) for s in corpus.codes_of(c))]
     qa = [g for g in corpus.guidance if any(code_matches(s, code) for s in g.standards)]
     first = items[0]
     siblings = [
@@ -202,7 +213,7 @@ def case_detail(ctx: Ctx) -> Response:
         raise NotFound("案例")
     standards = [
         (code, corpus.standard(code)) for code in sorted(case.standards, key=code_sort_key)
-    ]
+    ] + [(code, corpus.standard(code)) for code in corpus.tender.get(case.id, ())]
     related = [c for c in corpus.cases if c.id in case.related_case_ids]
     return ctx.render(
         "knowledge_case.html",
