@@ -332,7 +332,11 @@ class Screener:
             or bool(view.leadin and (view.leadin.prohibits or view.leadin.equal))
         )
         zb: list[StandardScore] = []
-        if self.tender_rules and (tender_hits or in_tender_context(clause.text, ctx)):
+        if self.tender_rules and (
+            tender_hits
+            or in_tender_context(clause.text, ctx)
+            or self.tender.near_tender_case(sims_row, self.model.index)
+        ):
             zb = self.tender.codes(score, tender_hits, ranked, sims_row, self.model.index)
         why = rationale(view.signals, primary, family, precedents, compliant_hint)
         if tender_hits or zb:

@@ -598,6 +598,8 @@ def tender_rationale(
 PRECEDENT_WEIGHT = 0.8  # nearest labelled tender precedents (sharpened cosine votes)
 MAPPED_WEIGHT = 0.6  # the ZB items the FCR codes of a finding map to
 MAX_ZB_CODES = 3
+MIN_ZB_VOTE = 0.15
+NEAR_TENDER_CASE = 0.9  # cosine of the nearest case above which its tender context carries over
 
 
 class TenderCodes:
@@ -623,14 +625,13 @@ class TenderCodes:
         for h in hits:
             votes[h.code] = max(votes[h.code], h.weight)
         if sims_row is not None and index is not None and self.labels:
-            prec: dict[str, float] = defaultdict(float)
+            # absolute, sharpened similarity: a weak neighbour adds little, however alone it is
             for entry, sim in index.top(sims_row, 10, kinds=("case",)):
                 codes = self.labels.get(entry.id, ())
                 for code in codes:
-                    prec[code] += max(sim, 0.0) ** 8 / len(codes)
-            total = sum(prec.values())
-            for code, v in prec.items():
-                votes[code] += PRECEDENT_WEIGHT * v / max(total, 0.05) * (0.5 if hits else 1.0)
+                    votes[code] += (
+                        PRECEDENT_WEIGHT * max(sim, 0.0) ** 8 / len(codes) * (0.5 if hits else 1.0)
+                    )
         if not hits:
             for s in fcr[:2]:
                 mapped = [z for z in zb_for_fcr(s.code) if related_fcr(z)[:1] == (s.code,)]
@@ -640,7 +641,15 @@ class TenderCodes:
             ((c, min(v, 1.0)) for c, v in votes.items() if c in self.standards and is_zb(c)),
             key=lambda kv: (-kv[1], kv[0]),
         )
-        return [self._score(c, score * v) for c, v in ranked[:MAX_ZB_CODES] if v >= 0.05]
+        if not ranked:
+            return []
+        floor = max(MIN_ZB_VOTE, ranked[0][1] / 2)  # a distant second is noise, not a reading
+        return [self._score(c, score * v) for c, v in ranked[:MAX_ZB_CODES] if v >= floor]
+
+    def near_tender_case(self, sims_row: np.ndarray, index: PrecedentIndex) -> bool:
+        """Whether the clause closely resembles a notified tender barrier (a ZB-labelled case)."""
+        top = index.top(sims_row, 1, kinds=("case",))
+        return bool(top) and top[0][0].id in self.labels and top[0][1] >= NEAR_TENDER_CASE
 
     def fcr_for_hits(self, score: float, hits: Sequence[RuleHit]) -> list[StandardScore]:
         """The FCR items the rule hits map to, scored like the hits (for the FCR ranking)."""
