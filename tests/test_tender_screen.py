@@ -117,3 +117,26 @@ def test_review_conclusion_has_the_tender_table(tmp_path, fake_settings, fake_mo
     assert "第七条（一）根据经营主体取得业绩的区域设置差异性得分（ZB-7-1）" in text
     assert "（一）招标人自主权（第五条）" in text
     assert "ZB-7-1" in text.split("表3")[-1] or "ZB-7-1" in text  # the items table names it
+
+
+def test_items_under_a_forbidding_lead_in_match_no_tender_rule(fake_settings, fake_model):
+    """A regulation listing what is forbidden (不得有下列行为：（一）…) is not a tender barrier."""
+    from screening.parse import DocumentBuilder
+    from screening.screen.tender import read_structure
+    from screening.segment import segment
+
+    b = DocumentBuilder()
+    for line in (
+        "招标人不得有下列行为：",
+        "（一）以指定、抽取或者其他方式为招标人确定招标代理机构；",
+        "（二）违法限定潜在供应商或者投标人的所有制形式或者组织形式。",
+        "投标保证金只接受银行转账，不接受银行保函。",
+    ):
+        b.add(line)
+    doc = b.build(path=__import__("pathlib").Path("条例.txt"), sha256="x", fmt="txt")
+    clauses = segment(doc)
+    screener = Screener.from_model(fake_settings, fake_model)
+    first = screener.stage1(clauses, read_structure(doc, clauses))
+    hits = {c.text: [h.code for h in hs] for c, hs in zip(first.picked, first.hits, strict=True)}
+    assert not any(codes for text, codes in hits.items() if text.startswith("（"))
+    assert hits["投标保证金只接受银行转账，不接受银行保函。"] == ["ZB-11-3"]

@@ -208,13 +208,19 @@ class Screener:
         out = Stage1()
         for (clause, lead, ctx), g in zip(candidates, gate, strict=True):
             view = ClauseView.of(clause.text, lead)
-            hits = rule_hits(clause.text, ctx) if self.tender_rules else []
+            hits = self._tender_hits(clause.text, ctx, view)
             if hits or self._passes(view, float(g)):
                 out.views.append(view)
                 out.picked.append(clause)
                 out.contexts.append(ctx)
                 out.hits.append(hits)
         return out
+
+    def _tender_hits(self, text: str, ctx: TenderContext, view: ClauseView) -> list[RuleHit]:
+        """Tender rule matches, none for an item under a forbidding lead-in (不得有下列行为：)."""
+        if not self.tender_rules or (view.leadin and view.leadin.prohibits):
+            return []
+        return rule_hits(text, ctx)
 
     def _passes(self, view: ClauseView, gate_score: float) -> bool:
         # No trigger word at all: nothing a reviewer could be pointed at. Otherwise the
@@ -239,7 +245,7 @@ class Screener:
         rules = np.zeros(len(texts))
         for i, g in zip(idx, gate, strict=True):
             view = ClauseView.of(texts[i], leads[i])
-            hits = rule_hits(texts[i], TenderContext(None)) if self.tender_rules else []
+            hits = self._tender_hits(texts[i], TenderContext(None), view)
             rules[i] = max((h.weight for h in hits), default=0.0)
             if hits or self._passes(view, float(g)):
                 views.append(view)

@@ -63,6 +63,9 @@ _SCORE_HEADER = re.compile(r"评分|评审|分值|分数|权重|得分")
 _FACTOR_HEADER = re.compile(r"评分(?:因素|项目|内容|项)|评审(?:因素|项目|内容)|因素|项目|内容")
 _POINTS_HEADER = re.compile(r"分值|分数|权重|满分")
 _CRITERION_HEADER = re.compile(r"评分(?:标准|细则|办法|说明)|评审标准|标准|细则|说明")
+_FORBIDDING_LEADIN = re.compile(
+    r"(?:不得|禁止|严禁|不准|不应当?)[^。；]*(?:下列|以下|如下)[^。；]*[：:]\s*$"
+)
 _HEADING_LIKE = re.compile(r"^[^。；;，,]{1,40}[：:]?$")
 
 
@@ -82,6 +85,7 @@ class TenderContext:
     doc_kind: str | None
     section: str | None = None
     row: ScoringRow | None = None
+    forbidden: bool = False  # an item listed under a forbidding lead-in (不得有下列行为：)
 
     @property
     def is_tender_doc(self) -> bool:
@@ -140,7 +144,18 @@ def read_structure(doc: Document, clauses: Sequence[Clause]) -> list[TenderConte
             tables[t.index] = (t, cols)
     out: list[TenderContext] = []
     headings: dict[str, str] = {}  # article path -> the section named by the heading there
+    forbid: tuple[str, int] | None = None  # (path, index) of a forbidding lead-in
     for c in clauses:
+        forbidden = False
+        if forbid is not None:
+            path, idx = forbid
+            inside = not path or c.article_path == path or c.article_path.startswith(path + "/")
+            if inside and c.kind == "list_item" and c.index - idx <= 40:
+                forbidden = True
+            elif c.kind != "list_item":
+                forbid = None
+        if _FORBIDDING_LEADIN.search(c.text):
+            forbid = (c.article_path, c.index)
         section = None
         text = c.text.strip()
         if c.kind == "heading" or (_HEADING_LIKE.match(text) and len(text) <= 30):
@@ -159,7 +174,7 @@ def read_structure(doc: Document, clauses: Sequence[Clause]) -> list[TenderConte
                     if row and (row.criterion == t.rows[0][cols[2]].strip()):
                         row = None  # the header row itself
                     section = SCORING
-        out.append(TenderContext(kind, section, row))
+        out.append(TenderContext(kind, section, row, forbidden))
     return out
 
 
@@ -385,8 +400,10 @@ RULES: tuple[Rule, ...] = (
         ),
         0.7,
         unless=re.compile(
+            # the law's own rule (招标投标法实施条例第二十六条: 现金或者支票 from the basic account)
+            r"以现金或者支票形式提交的"
             # an alternative offered (not one refused: 不接受保函或者保证保险)
-            r"^(?!.*不接受).*(?:或|或者|以及|及)[^。；]{0,10}(?:保函|保证保险)"
+            r"|^(?!.*不接受).*(?:或|或者|以及|及)[^。；]{0,10}(?:保函|保证保险)"
             r"|(?:保函|保证保险)[^。；]{0,6}(?:均可|亦可|也可|可以)"
         ),
     ),
@@ -540,7 +557,7 @@ def in_tender_context(text: str, ctx: TenderContext) -> bool:
 
 def rule_hits(text: str, ctx: TenderContext) -> list[RuleHit]:
     """The tender rules a clause matches (strongest first; one hit per code)."""
-    if not in_tender_context(text, ctx) or _FORBIDS.search(text):
+    if ctx.forbidden or not in_tender_context(text, ctx) or _FORBIDS.search(text):
         return []
     scored_text = text if ctx.row is None else f"{text} {ctx.row.points}"
     has_points = bool(re.search(_SCORE, scored_text)) or (
