@@ -160,8 +160,9 @@ def document(ctx: Ctx) -> Response:
         items = []
         for i in members[key]:
             f, row = findings[i], rows[i]
-            codes = [s.code for s in f.review_standards][:3] or ([f.standard] if f.standard else [])
-            codes += [s.code for s in f.tender_standards]
+            # the primary code, the tender-rules items beside it, then the other FCR candidates
+            fcr = [s.code for s in f.review_standards][:3] or ([f.standard] if f.standard else [])
+            codes = [*fcr[:1], *(s.code for s in f.tender_standards), *fcr[1:]]
             items.append(
                 {
                     "finding": f,
