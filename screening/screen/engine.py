@@ -2,12 +2,16 @@
 
 Stage 1 (every clause, ~18,000 clauses/s): a clause goes on when it has a barrier-shaped
 combination of lexicon triggers, or at least one trigger word and a passing score from the
-character TF-IDF gate learned from the corpus. A clause with no trigger word is never scored.
+character TF-IDF gate learned from the corpus, or a match of a tender rule (``screen.tender``:
+the items of 《招标投标领域公平竞争审查规则》, read with the tender document's structure). A clause
+with neither is never scored.
 Stage 2 (the rest): both embedders, precedent similarities, lexicon and modality features, and
 the calibrated classifier.
-A clause whose score reaches the threshold becomes a Finding with its standards (quoting the
-bundled text), nearest precedents, a one-sentence rationale, its 1670号 class, an exception note
-and the negative-list check. Nothing is silently dropped: exceptions are notes, not filters.
+A tender rule's match scores at least the rule's weight. A clause whose score reaches the
+threshold becomes a Finding with its standards (quoting the bundled text; FCR codes, then the ZB
+codes of a clause in a tender context), nearest precedents, a one-sentence rationale, its 1670号
+class, an exception note and the negative-list check. Nothing is silently dropped: exceptions
+are notes, not filters.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from .. import versions
 from ..config import Settings
 from ..corpus import load_standards
 from ..corpus.schema import FAMILIES
+from ..lang.zh.tenderkinds import doc_kind
 from ..parse import DocumentBuilder
 from ..segment import segment
 from ..types import Clause, Document, Finding, StandardScore
@@ -76,8 +81,6 @@ class Stage1:
 
 def tender_kind_of(doc: Document) -> str:
     """The document kind recorded at parse time, or detected now for older Documents."""
-    from ..lang.zh.tenderkinds import doc_kind
-
     return doc.metadata.doc_kind or doc_kind(doc.metadata.title, doc.path, doc.text)
 
 
