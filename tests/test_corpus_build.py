@@ -67,7 +67,9 @@ def test_manifest(built: Path) -> None:
     assert manifest["counts"]["standards"] == 79 + 44  # FCR, exceptions, definitions + ZB
     assert manifest["counts"]["tender_case_labels"] == manifest["stats"]["tender_cases"] + sum(
         1
-        for line in (built / "tender" / "case_labels.jsonl").read_text(encoding="utf-8").splitlines()
+        for line in (built / "tender" / "case_labels.jsonl")
+        .read_text(encoding="utf-8")
+        .splitlines()
         if '"tender": false' in line
     )
     assert manifest["stats"]["tender_standards_per_article"] == {
