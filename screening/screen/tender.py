@@ -677,14 +677,24 @@ class TenderCodes:
                 mapped = [z for z in zb_for_fcr(s.code) if related_fcr(z)[:1] == (s.code,)]
                 for z in mapped:
                     votes[z] += MAPPED_WEIGHT * s.score / max(score, 1e-6) / len(mapped)
+        # A matched rule names the construction: its items come first, and a code that only
+        # precedents or the FCR mapping suggest ranks below the weakest of them.
+        ruled = {h.code for h in hits}
+        cap = min((h.weight for h in hits), default=1.0) * 0.9
         ranked = sorted(
-            ((c, min(v, 1.0)) for c, v in votes.items() if c in self.standards and is_zb(c)),
-            key=lambda kv: (-kv[1], kv[0]),
+            (
+                (c, min(v, 1.0 if c in ruled else cap))
+                for c, v in votes.items()
+                if c in self.standards and is_zb(c)
+            ),
+            key=lambda kv: (kv[0] not in ruled, -kv[1], kv[0]),
         )
         if not ranked:
             return []
         floor = max(MIN_ZB_VOTE, ranked[0][1] / 2)  # a distant second is noise, not a reading
-        return [self._score(c, score * v) for c, v in ranked[:MAX_ZB_CODES] if v >= floor]
+        return [
+            self._score(c, score * v) for c, v in ranked[:MAX_ZB_CODES] if v >= floor or c in ruled
+        ]
 
     def near_tender_case(self, sims_row: np.ndarray, index: PrecedentIndex) -> bool:
         """Whether the clause closely resembles a notified tender barrier (a ZB-labelled case)."""
