@@ -239,6 +239,10 @@ _BRANCH = (
     r"(?:分支机构|分公司|子公司|办事处|服务网点|售后服务(?:机构|网点|中心|站|点)|常驻机构"
     r"|营业网点|维修(?:站|网点|中心)|(?:固定)?(?:办公|经营|营业)(?:场所|地点|用房))"
 )
+_LOCAL_BRANCH = (
+    rf"{LOCAL}{_NEAR}(?:设立|设有|设置|成立|建立|拥有|具有|有|配备|配置)[^。；]{{0,8}}?"
+    rf"{_BRANCH}|{_BRANCH}[^。；]{{0,6}}(?:设在|位于|在){LOCAL}"
+)
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -278,13 +282,23 @@ RULES: tuple[Rule, ...] = (
         "ZB-6-2",
         "要求在本地区设立分支机构、缴纳税收社保或者与本地经营者组成联合体",
         _r(
-            rf"{LOCAL}{_NEAR}(?:设立|设有|设置|成立|建立|拥有|具有|有|配备|配置)[^。；]{{0,8}}?"
-            rf"{_BRANCH}|{_BRANCH}[^。；]{{0,6}}(?:设在|位于|在){LOCAL}"
+            rf"{_LOCAL_BRANCH}"
             rf"|{LOCAL}{_NEAR}(?:缴纳|缴|交纳)(?:税收|税款|社保|社会保险|社保资金)|{LOCAL}{_NEAR}纳税"
             rf"|(?:与|和){LOCAL}{_NEAR}(?:企业|单位|经营者|公司){_NEAR}(?:组成|组建)?联合体"
         ),
         0.85,
         unless=_NATIONWIDE,
+    ),
+    # Points for an establishment here: a score by location (art. 7 is about scoring), and
+    # an indirect demand to set one up (the ZB-6-2 match above, second).
+    Rule(
+        "ZB-7-4",
+        "根据在本地区设立的分支机构、办公场所等营业地址设置差异性得分",
+        _r(_LOCAL_BRANCH),
+        0.9,
+        unless=_NATIONWIDE,
+        scored=True,
+        fcr=("FCR-15-3", "FCR-14-3"),
     ),
     Rule(
         "ZB-7-2",
