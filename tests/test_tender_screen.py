@@ -16,9 +16,11 @@ from screening import ledger as lg
 from screening.cli import main
 from screening.config import default_corpus_dir
 from screening.drafts import submit_draft
+from screening.lang.zh.tenderkinds import DOC_KINDS
 from screening.ledger import reviews as rv
-from screening.reports.review_docs import write_conclusion
+from screening.reports.review_docs import write_conclusion, write_letter
 from screening.screen.engine import Screener
+from screening.screen.tender import SECTIONS
 
 CORPUS = default_corpus_dir()
 
@@ -44,7 +46,8 @@ def test_scan_jsonl_carries_zb_codes_scores_and_doc_kind(
     rows = _scan(tmp_path, fake_settings, tender_file)
     assert rows
     for row in rows:
-        assert row["doc_kind"] == "招标文件"
+        assert row["doc_kind"] == "招标文件" and row["doc_kind"] in DOC_KINDS
+        assert row["tender_section"] is None or row["tender_section"] in SECTIONS
         assert row["standards"] and all(
             set(s) >= {"code", "score", "text"} and 0 <= s["score"] <= 1 for s in row["standards"]
         )
@@ -111,7 +114,15 @@ def test_review_conclusion_has_the_tender_table(tmp_path, fake_settings, fake_mo
     written = write_conclusion(
         db, rid, tmp_path / "结论.docx", date=dt.date(2026, 12, 4), corpus_dir=CORPUS
     )
+    letter = write_letter(
+        db, rid, tmp_path / "建议函.docx", date=dt.date(2026, 12, 4), corpus_dir=CORPUS
+    )
     db.close()
+    letter_text = _docx_text(letter.paths[0])
+    assert (
+        "招标投标领域：该条款同时属于《招标投标领域公平竞争审查规则》第七条第（一）项（ZB-7-1）"
+        in (letter_text)
+    )
     text = _docx_text(written.paths[0])
     assert "该文件属于招标文件" in text and "表2-1" in text
     assert "第七条（一）根据经营主体取得业绩的区域设置差异性得分（ZB-7-1）" in text

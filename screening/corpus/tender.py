@@ -18,7 +18,6 @@ import re
 
 TENDER_LAW = "招标投标领域公平竞争审查规则"
 TENDER_LAW_FILE = "招标投标领域公平竞争审查规则.txt"
-ZB_PREFIX = "ZB"
 ZB_ARTICLES = range(5, 12)
 
 # Short labels of the articles' subject (from each article's lead-in), shown as the ZB family.
@@ -102,11 +101,6 @@ def is_zb(code: str) -> bool:
     return bool(ZB_CODE.match(code))
 
 
-def zb_article(code: str) -> int | None:
-    m = ZB_CODE.match(code)
-    return int(m.group(1)) if m else None
-
-
 def related_fcr(code: str) -> tuple[str, ...]:
     """The FCR items the table maps a ZB item to (empty for unknown codes)."""
     return ZB_TO_FCR.get(code, ((), ""))[0]
@@ -125,6 +119,5 @@ __all__ = [
     "ZB_TO_FCR",
     "is_zb",
     "related_fcr",
-    "zb_article",
     "zb_for_fcr",
 ]

@@ -463,6 +463,13 @@ def _letter_item(d: OfficialDocument, x: _Review, k: int, item: dict[str, Any]) 
             f"{quoted(cite.quote) if cite.quote else cite.ref}。"
             + (f"{item['reason'].rstrip('。')}。" if item["reason"] else "")
         )
+    zb = x.zb_code(item)
+    if zb and zb != item["standard"]:
+        rule = x.cites[zb]
+        d.para(
+            f"招标投标领域：该条款同时属于{rule.ref}（{zb}）所列情形："
+            f"{quoted(rule.quote) if rule.quote else rule.ref}。"
+        )
     cited_cases = []
     for p in (item["finding"] or {}).get("precedents", [])[:2]:
         case = x.cases.get(p["case_id"])

@@ -28,7 +28,6 @@ from .. import versions
 from ..config import Settings
 from ..corpus import load_standards
 from ..corpus.schema import FAMILIES
-from ..lang.zh.tenderkinds import doc_kind
 from ..parse import DocumentBuilder
 from ..segment import segment
 from ..types import Clause, Document, Finding, StandardScore
@@ -50,6 +49,7 @@ from .tender import (
     RuleHit,
     TenderCodes,
     TenderContext,
+    document_kind,
     in_tender_context,
     read_structure,
     rule_hits,
@@ -77,11 +77,6 @@ class Stage1:
             [self.contexts[i] for i in keep],
             [self.hits[i] for i in keep],
         )
-
-
-def tender_kind_of(doc: Document) -> str:
-    """The document kind recorded at parse time, or detected now for older Documents."""
-    return doc.metadata.doc_kind or doc_kind(doc.metadata.title, doc.path, doc.text)
 
 
 @dataclass
@@ -367,7 +362,7 @@ class Screener:
             exception_note=exception_note(clause.text, self.standards),
             negative_list_note=list_check.note if list_check else None,
             engine=dict(self.engine),
-            doc_kind=tender_kind_of(doc),
+            doc_kind=ctx.doc_kind or document_kind(doc),
             tender_section=ctx.section,
             points=ctx.row.points if ctx.row else None,
         )

@@ -33,7 +33,7 @@ from ..corpus.schema import Standard
 from ..corpus.store import load_tender_labels
 from ..corpus.tender import is_zb, related_fcr, zb_for_fcr
 from ..lang.zh.regions import LOCAL_WORDS
-from ..lang.zh.tenderkinds import is_tender_kind
+from ..lang.zh.tenderkinds import doc_kind, is_tender_kind
 from ..types import CELL_SEP, Clause, Document, StandardScore
 from .precedents import PrecedentIndex
 
@@ -134,9 +134,15 @@ def scoring_row(cells: Sequence[str], columns: tuple[int, int, int]) -> ScoringR
     )
 
 
+def document_kind(doc: Document) -> str:
+    """The kind recorded at parse time, or detected now (Documents built from typed text, or
+    recorded before kinds were read)."""
+    return doc.metadata.doc_kind or doc_kind(doc.metadata.title, doc.path, doc.text)
+
+
 def read_structure(doc: Document, clauses: Sequence[Clause]) -> list[TenderContext]:
     """The tender context of each clause: document kind, section and scoring-table row."""
-    kind = doc.metadata.doc_kind
+    kind = document_kind(doc)
     tables = {}
     for t in doc.tables:
         cols = _scoring_columns(t.rows[0]) if t.rows else None
@@ -733,6 +739,7 @@ __all__ = [
     "ScoringRow",
     "TenderCodes",
     "TenderContext",
+    "document_kind",
     "in_tender_context",
     "read_structure",
     "rule_hits",
