@@ -322,6 +322,8 @@ def _run(
             executor.close()
         if sweep_id is not None:
             with contextlib.suppress(sqlite3.Error, LedgerBusyError):  # never mask the error
+                if db.conn.in_transaction:  # type: ignore[union-attr]
+                    db.rollback()  # type: ignore[union-attr]  # a write the interrupt cut short
                 write(finish_sweep, db, sweep_id, counts, status=status)  # that ended it
 
 

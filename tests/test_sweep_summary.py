@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from test_sweep import scan, write_docs
 
 from screening import ledger as lg
@@ -89,3 +91,63 @@ def test_a_closed_sweep_is_logged_as_interrupted_and_not_finished(
     status = next(db.query("select status from sweeps"))["status"]
     db.close()
     assert status == "interrupted"
+
+
+def test_ctrl_c_inside_a_ledger_write_still_logs_the_sweep_as_interrupted(
+    tmp_path, fake_settings, fake_model, monkeypatch
+):
+    """Ctrl-C is raised when the SQLite call that received it returns — possibly just after a
+    ``BEGIN`` whose transaction nobody will end. The sweep row must still close (before the
+    fix it was written into that transaction, and lost with it when the ledger was closed)."""
+    import screening.sweep as sweep_module
+
+    folder = tmp_path / "docs"
+    write_docs(folder, 3, seed=13)
+    db = lg.open_ledger(tmp_path / "l.db")
+    real_record = sweep_module.record_findings
+    calls = {"n": 0}
+
+    def cut_after_begin(db_, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            db_.conn.execute("BEGIN IMMEDIATE")
+            raise KeyboardInterrupt
+        return real_record(db_, *args, **kwargs)
+
+    monkeypatch.setattr(sweep_module, "record_findings", cut_after_begin)
+    run = sweep(Screener.load(fake_settings), sorted(folder.iterdir()), db=db, operator="甲")
+    with pytest.raises(KeyboardInterrupt):
+        list(run)
+    db.close()
+    db = lg.open_ledger(tmp_path / "l.db")
+    status, finished = next(db.query("select status, finished_at from sweeps")).values()
+    documents = db["documents"].count
+    db.close()
+    assert (status, bool(finished)) == ("interrupted", True)
+    assert documents == 1  # the cut document is not half-recorded
+
+
+def test_ctrl_c_while_begin_waits_leaves_no_open_transaction(tmp_path):
+    """The same cut inside ``atomic()`` itself: the BEGIN is rolled back with the block."""
+
+    class Cut:  # a connection whose BEGIN is interrupted as it returns
+        def __init__(self, conn):
+            self._conn = conn
+
+        def execute(self, sql, *args):
+            result = self._conn.execute(sql, *args)
+            if sql == "BEGIN IMMEDIATE":
+                raise KeyboardInterrupt
+            return result
+
+        def __getattr__(self, name):
+            return getattr(self._conn, name)
+
+    db = lg.open_ledger(tmp_path / "l.db")
+    real = db.conn
+    db.conn = Cut(real)
+    with pytest.raises(KeyboardInterrupt), db.atomic():
+        pass
+    db.conn = real
+    assert not real.in_transaction
+    db.close()

@@ -594,13 +594,12 @@ class LedgerDatabase(Database):
             with super().atomic():
                 yield self
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        # BEGIN sits inside the guarded block: Ctrl-C is raised when the call that received it
+        # returns, so a signal that arrives while BEGIN waits for the lock must roll back too,
+        # or the connection stays in a transaction that swallows every later write.
         try:
+            self.conn.execute("BEGIN IMMEDIATE")
             yield self
-        except BaseException:
-            self.rollback()
-            raise
-        try:
             self.conn.execute("COMMIT")
         except BaseException:
             self.rollback()
