@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from test_sweep import scan, write_docs
 
 from screening import ledger as lg
