@@ -29,6 +29,9 @@ STRATEGY = "hybrid.v1"
 # learned, so not part of a model's components; a sweep records it beside the model id
 # (``screened_with``) so that a new version re-screens unchanged documents once.
 TENDER = "tender.v1"
+# screening.lang.zh.rewards and the engine's use of it: a reward clause's basis (local tie or
+# objective criterion) scales its score at screening time; recorded like TENDER.
+REWARDS = "rewards.v1"
 
 COMPONENTS: dict[str, str] = {
     "segmenter": SEGMENTER,
@@ -39,8 +42,9 @@ COMPONENTS: dict[str, str] = {
 
 
 def screened_with(model_id: str) -> str:
-    """What a document was screened with, as the ledger records it: model id and tender rules."""
-    return f"{model_id}+{TENDER}"
+    """What a document was screened with, as the ledger records it: model id and the rules
+    applied at screening time (tender rules, reward basis)."""
+    return f"{model_id}+{TENDER}+{REWARDS}"
 
 
 def components_digest(components: dict[str, str] | None = None) -> str:

@@ -28,6 +28,7 @@ from .. import versions
 from ..config import Settings
 from ..corpus import load_standards
 from ..corpus.schema import FAMILIES
+from ..lang.zh.rewards import reward_basis
 from ..parse import DocumentBuilder
 from ..segment import segment
 from ..types import Clause, Document, Finding, StandardScore
@@ -57,6 +58,26 @@ from .tender import (
 )
 
 MIN_CLAUSE_CHARS = 6
+# A reward whose only condition is an objective criterion set outside the county (驰名商标,
+# 国家高新技术企业, 上市; ``lang.zh.rewards``) keeps this share of its score: 第十九条 forbids
+# selective rewards, and such a criterion is open to any operator. No notified case's offending
+# span reads this way (checked by tests/test_rewards.py), so recall on cases cannot depend on it.
+OBJECTIVE_REWARD_FACTOR = 0.5
+
+
+def reward_factors(texts: Sequence[str]) -> np.ndarray:
+    """The share of its learned score each clause keeps after reading its reward basis."""
+    return np.array(
+        [OBJECTIVE_REWARD_FACTOR if reward_basis(t).kind == "objective" else 1.0 for t in texts]
+    )
+
+
+def objective_reward_note(evidence: Sequence[str]) -> str:
+    words = "、".join(f"“{w}”" for w in evidence[:3])
+    return (
+        f"奖励条件为{words}等客观标准，未与本地纳税、注册、统计或财政贡献挂钩，"
+        "一般不属于选择性、差异化奖补，评分已减半；请核实申报范围是否仅限本地企业。"
+    )
 
 
 @dataclass
@@ -145,6 +166,7 @@ class Screener:
             "segmenter": versions.SEGMENTER,
             "lexicon": versions.LEXICON,
             "tender": versions.TENDER,
+            "rewards": versions.REWARDS,
             "features": versions.FEATURES,
             "threshold": f"{self.threshold:.4f}",
             "negative_list": self.neglist.status.edition or "未导入",
@@ -252,7 +274,9 @@ class Screener:
             part = keep[start : start + 512]
             vectors = self._encode([texts[i] for i in part])
             X, _ = self.model.features(views[start : start + 512], vectors)
-            scores[part] = self.model.classifier.barrier_proba(X)
+            scores[part] = self.model.classifier.barrier_proba(X) * reward_factors(
+                [texts[i] for i in part]
+            )
         return np.maximum(scores, rules)
 
     def screen_document(
@@ -273,7 +297,10 @@ class Screener:
             X, sims = self.model.features(first.views, vectors)
             # A tender rule's match is evidence of its own: the clause scores at least its weight.
             rule_score = np.array([max((h.weight for h in hs), default=0.0) for hs in first.hits])
-            barrier = np.maximum(self.model.classifier.barrier_proba(X), rule_score)
+            learned = self.model.classifier.barrier_proba(X) * reward_factors(
+                [c.text for c in picked]
+            )
+            barrier = np.maximum(learned, rule_score)
             hits = np.flatnonzero(barrier >= self.threshold)
             if len(hits):
                 fam_probs = self.model.classifier.family_proba(X[hits])
@@ -343,6 +370,9 @@ class Screener:
         ):
             zb = self.tender.codes(score, tender_hits, ranked, sims_row, self.model.index)
         why = rationale(view.signals, primary, family, precedents, compliant_hint)
+        basis = reward_basis(clause.text)
+        if basis.kind == "objective" and not tender_hits:
+            why += objective_reward_note(basis.evidence)
         if tender_hits or zb:
             why = tender_rationale(ctx, tender_hits, zb) + why
         return Finding(
