@@ -28,8 +28,8 @@ demo: install
 
 ## Lint, formatting, layering contracts, types, then the whole test suite (what CI runs).
 test: install
-	$(BIN)/ruff check screening tests scripts benchmarks tools
-	$(BIN)/ruff format --check screening tests scripts benchmarks tools
+	$(BIN)/ruff check screening tests scripts benchmarks tools notebooks
+	$(BIN)/ruff format --check screening tests scripts benchmarks tools notebooks
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(PY) -m pytest -q --durations=25
@@ -40,12 +40,12 @@ test-fast: install
 	$(PY) -m pytest -q -m "not slow and not model and not soffice" -x
 
 lint: install
-	$(BIN)/ruff check screening tests scripts benchmarks tools
-	$(BIN)/ruff format --check screening tests scripts benchmarks tools
+	$(BIN)/ruff check screening tests scripts benchmarks tools notebooks
+	$(BIN)/ruff format --check screening tests scripts benchmarks tools notebooks
 
 format: install
-	$(BIN)/ruff format screening tests scripts benchmarks tools
-	$(BIN)/ruff check --fix screening tests scripts benchmarks tools
+	$(BIN)/ruff format screening tests scripts benchmarks tools notebooks
+	$(BIN)/ruff check --fix screening tests scripts benchmarks tools notebooks
 
 ## Rebuild the bundled samples (samples/) from ../shared/corpus-samples.
 samples: install

@@ -1,18 +1,28 @@
 """Screening quality on a held-out split of notified cases, on compliant text, and vs keywords.
 
 1. Cases are split by notice, linked duplicates kept together (``screen.labels.split_cases``).
-   The model is trained on the training side only; its threshold comes from out-of-fold scores
+   Each model is trained on the training side only; its threshold comes from out-of-fold scores
    of the training side. Nothing here is tuned on the test side.
 2. Test cases: each case's offending spans form one document; a span counts as found when a
-   finding overlaps it. Reported: span recall, case recall, recall per family, and primary-
-   standard accuracy on found spans whose case has a known code.
+   finding overlaps it. Reported: span recall, case recall, recall per family, the primary
+   standard (item- and article-level, top-1 and top-3 of the finding's FCR codes) on found
+   spans, and how many spans the first stage never passes to the model.
 3. Local regulations held out from training (80 % of the 1,180, by path hash): share of
    documents flagged and findings per 10,000 characters.
-4. The rule texts (corpus/laws, full of 不得… wording): findings count, with a model trained
-   without them (honest) and with them (the shipped configuration).
-5. The plain keyword baseline (``keyword.v1``) through the same code on the same inputs.
+4. The rule texts (corpus/laws, full of 不得… wording): findings count, with the new model
+   trained without them too (honest) and with them (the shipped configuration).
+5. Three engines in the same run, on the same inputs:
+   * ``v1`` — today's model: trigger words are a wall in stage 1, no item exemplars, rewards
+     scored without reading their basis (``Recipe(gate_alone=False, exemplars=False)``);
+   * ``v2`` — the new one (issue 14: trigger-less clauses may pass on a rare gate score, item
+     exemplars rank items and train the article model, objective-criterion rewards halved);
+   * ``keyword`` — the plain keyword baseline (``keyword.v1``).
 
-Usage: python benchmarks/quality.py --shared ../shared [--embedder e5-small.v1] [--regs-limit N]
+Every clause stage 1 passes is scored (threshold 0) and kept in the result file, so the
+notebook (notebooks/evaluation.py) can draw recall–false-alarm curves over any threshold; the
+figures printed here are at each model's own threshold.
+
+Usage: python benchmarks/quality.py [--shared ../shared] [--regs-limit N] [--out FILE]
 """
 
 from __future__ import annotations
@@ -21,31 +31,128 @@ import argparse
 import json
 import sys
 import time
+from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the build-time package tools/ (train/held-out split)
 
-# The metric code is shared with `screening model retrain` (the promotion gate).
-from screening.screen.evaluate import case_documents, eval_cases  # noqa: E402
+CONFIGS = ("v1", "v2", "keyword")
 
 
-def eval_docs(screener, paths):
+def finding_row(f) -> dict:
+    """What the result file keeps of one finding (threshold 0: every scored clause)."""
+    return {
+        "start": f.start,
+        "end": f.end,
+        "score": round(float(f.score), 4),
+        "codes": [s.code for s in f.standards if s.code.startswith("FCR-")][:3],
+        "family": f.family,
+        "triggers": list(f.triggers[:4]),
+        "text": f.clause[:80],
+    }
+
+
+def run_cases(screener, docs) -> list[dict]:
+    """One row per test span: its case, truth, family and the findings over it."""
+    from screening.screen.labels import case_family
+
+    rows = []
+    for case, doc, offsets in docs:
+        findings = screener.screen_document(doc)
+        for s, e in offsets:
+            over = [finding_row(f) for f in findings if f.start < e and f.end > s]
+            rows.append(
+                {
+                    "case": case.id,
+                    "family": case_family(case) or "（未知）",
+                    "truth": [c for c in case.standards if c.startswith("FCR-")],
+                    "text": doc.text[s:e][:80],
+                    "findings": sorted(over, key=lambda r: -r["score"]),
+                }
+            )
+    return rows
+
+
+def run_docs(screener, paths) -> list[dict]:
+    """One row per document: its size and every finding (threshold 0)."""
     from screening.parse import parse_file
 
-    flagged = n_findings = chars = n = 0
+    rows = []
     for p in paths:
         doc = parse_file(p)
-        f = screener.screen_document(doc)
-        n += 1
-        flagged += bool(f)
-        n_findings += len(f)
-        chars += len(doc.text)
+        findings = screener.screen_document(doc)
+        rows.append(
+            {
+                "doc": p.name,
+                "chars": len(doc.text),
+                "findings": [finding_row(f) for f in findings],
+            }
+        )
+    return rows
+
+
+def summarise(result: dict, threshold: float | None = None) -> dict:
+    """The figures of one engine's rows at ``threshold`` (default: the model's own)."""
+    from screening.screen.labels import article_of
+
+    t = result["threshold"] if threshold is None else threshold
+    spans = result["cases"]
+    found = [r for r in spans if r["findings"] and r["findings"][0]["score"] >= t]
+    by_family, found_family = Counter(r["family"] for r in spans), Counter()
+    for r in found:
+        found_family[r["family"]] += 1
+    cases_all = {r["case"] for r in spans}
+    cases_found = {r["case"] for r in found}
+    codes = Counter()
+    for r in found:
+        if not r["truth"]:
+            continue
+        ranked = r["findings"][0]["codes"]
+        items = {c for c in r["truth"] if c.count("-") == 2}
+        arts = {article_of(c) for c in r["truth"]}
+        ranked_arts = list(dict.fromkeys(article_of(c) for c in ranked))
+        codes["article_spans"] += 1
+        codes["article_top1"] += bool(ranked) and article_of(ranked[0]) in arts
+        codes["article_top3"] += bool(set(ranked_arts[:3]) & arts)
+        if items:
+            codes["item_spans"] += 1
+            codes["item_top1"] += bool(ranked) and ranked[0] in items
+            codes["item_top3"] += bool(set(ranked[:3]) & items)
+
+    def rate(a: str, b: str) -> float | None:
+        return round(codes[a] / codes[b], 4) if codes[b] else None
+
+    def flagged(rows: list[dict]) -> tuple[float, int, float]:
+        n = len(rows)
+        hit = sum(1 for r in rows if any(f["score"] >= t for f in r["findings"]))
+        count = sum(1 for r in rows for f in r["findings"] if f["score"] >= t)
+        chars = sum(r["chars"] for r in rows)
+        return (hit / n if n else 0.0), count, (count / chars * 1e4 if chars else 0.0)
+
+    regs_share, regs_n, regs_density = flagged(result["regulations"])
     return {
-        "documents": n,
-        "flagged_share": flagged / n if n else 0.0,
-        "findings": n_findings,
-        "findings_per_10k_chars": n_findings / chars * 1e4 if chars else 0.0,
+        "threshold": t,
+        "spans": len(spans),
+        "span_recall": round(len(found) / len(spans), 4) if spans else 0.0,
+        "case_recall": round(len(cases_found) / len(cases_all), 4) if cases_all else 0.0,
+        "recall_by_family": {
+            f: round(found_family[f] / n, 3) for f, n in sorted(by_family.items())
+        },
+        "spans_by_family": dict(sorted(by_family.items())),
+        "found_spans_with_code": codes["article_spans"],
+        "found_spans_with_item": codes["item_spans"],
+        "item_top1": rate("item_top1", "item_spans"),
+        "item_top3": rate("item_top3", "item_spans"),
+        "article_top1": rate("article_top1", "article_spans"),
+        "article_top3": rate("article_top3", "article_spans"),
+        "stage1_dropped": result.get("stage1", {}).get("dropped"),
+        "stage1_dropped_share": result.get("stage1", {}).get("dropped_share"),
+        "regulations": len(result["regulations"]),
+        "regulations_flagged_share": round(regs_share, 4),
+        "regulation_findings": regs_n,
+        "findings_per_10k_chars": round(regs_density, 3),
+        "laws_findings": flagged(result["laws"])[1],
     }
 
 
@@ -53,117 +160,169 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument(
-        "--embedders",
-        default="e5-small.v1,use-m.v1",
-        help="comma-separated embedder names (default: the shipped pair)",
-    )
-    ap.add_argument(
         "--regs-limit", type=int, default=None, help="only the first N held-out regulations"
     )
+    ap.add_argument("--cases-limit", type=int, default=None, help="only the first N test cases")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "quality.json")
+    ap.add_argument(
+        "--shrink",
+        nargs=2,
+        type=Path,
+        metavar=("FULL", "SMALL"),
+        help="write a small copy of a result file (what CI runs the notebook on) and stop",
+    )
     args = ap.parse_args()
+    if args.shrink:
+        full, small = args.shrink
+        report = shrink(json.loads(full.read_text(encoding="utf-8")))
+        small.parent.mkdir(parents=True, exist_ok=True)
+        small.write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
+        print_table(report)
+        return
 
     from screening.config import Settings
     from screening.corpus import load_cases
     from screening.embed import get_embedder
-    from screening.learning.train import train
+    from screening.learning.train import EMBEDDERS, Recipe, train
     from screening.screen.baseline import KeywordScreener
     from screening.screen.engine import Screener
+    from screening.screen.evaluate import case_documents, stage1_drops
     from screening.screen.labels import split_cases
     from tools.corpus_build.negatives import is_training_regulation, regulation_files
 
     settings = Settings(models=ROOT / "benchmarks" / "out" / "models")
     cases = load_cases(settings.corpus)
     train_cases, test_cases = split_cases(cases)
-    embedders = {n: get_embedder(n, settings) for n in args.embedders.split(",")}
-    t0 = time.perf_counter()
-    model = train(settings, cases=train_cases, embedders=embedders)
-    t_train = time.perf_counter() - t0
-    model_nolaws = train(settings, cases=train_cases, embedders=embedders, include_laws=False)
-    hybrid = Screener(settings, model, embedders)
-    hybrid_nolaws = Screener(settings, model_nolaws, embedders)
-    keyword = KeywordScreener(settings)
-
-    test_docs = case_documents(test_cases)
+    embedders = {n: get_embedder(n, settings) for n in EMBEDDERS}
+    test_docs = case_documents(test_cases)[: args.cases_limit]
     regs = [
         p
         for p in regulation_files(args.shared)
         if not is_training_regulation(p.relative_to(args.shared).as_posix())
-    ]
-    regs = regs[: args.regs_limit] if args.regs_limit else regs
+    ][: args.regs_limit]
     laws = sorted((Path(settings.corpus) / "laws").glob("*.txt"))
-
-    report = {
-        "embedder": args.embedders,
-        "threshold": model.threshold,
-        "train_seconds": t_train,
-        "card": {k: v for k, v in model.card.to_dict().items() if k not in ("features",)},
+    report: dict = {
         "train_cases": len(train_cases),
         "test_cases": len(test_cases),
+        "engines": {},
     }
-    for name, scr in (("hybrid", hybrid), ("keyword", keyword)):
-        t = time.perf_counter()
-        report[name] = {
-            "cases": eval_cases(scr, test_docs),
-            "regulations": eval_docs(scr, regs),
-            "laws": eval_docs(scr, laws),
-            "seconds": time.perf_counter() - t,
+    recipes = {"v1": Recipe(gate_alone=False, exemplars=False), "v2": Recipe()}
+    for name in CONFIGS:
+        t0 = time.perf_counter()
+        if name == "keyword":
+            screener, threshold, card = KeywordScreener(settings), 0.5, {}
+        else:
+            model = train(settings, cases=train_cases, embedders=embedders, recipe=recipes[name])
+            threshold = model.threshold
+            card = {k: v for k, v in model.card.to_dict().items() if k != "features"}
+            screener = Screener(
+                settings, model, embedders, threshold=0.0, reward_basis=name != "v1"
+            )
+        result = {
+            "threshold": threshold,
+            "card": card,
+            "cases": run_cases(screener, test_docs),
+            "regulations": run_docs(screener, regs),
+            "laws": run_docs(screener, laws),
         }
-        print(f"{name} done in {report[name]['seconds']:.0f}s", file=sys.stderr, flush=True)
-    report["hybrid"]["laws_model_without_laws"] = eval_docs(hybrid_nolaws, laws)
-    report["hybrid"]["stages"] = hybrid.stats.to_dict()
+        if name != "keyword":
+            result["stage1"] = stage1_drops(screener, test_docs)
+            result["stages"] = screener.stats.to_dict()
+        if name == "v2":
+            without = train(
+                settings,
+                cases=train_cases,
+                embedders=embedders,
+                recipe=recipes[name],
+                include_laws=False,
+            )
+            lawless = Screener(settings, without, embedders, threshold=without.threshold)
+            result["laws_model_without_laws"] = sum(
+                len(r["findings"]) for r in run_docs(lawless, laws)
+            )
+        result["seconds"] = round(time.perf_counter() - t0, 1)
+        report["engines"][name] = result
+        print(f"{name} done in {result['seconds']:.0f}s", file=sys.stderr, flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    args.out.write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
     print_table(report)
 
 
-def print_table(r) -> None:
-    h, k = r["hybrid"], r["keyword"]
+def shrink(report: dict, documents: int = 150, floor: float = 0.05) -> dict:
+    """Every test span, the first ``documents`` regulations, findings scoring at least ``floor``
+    and no clause texts of regulations: a result small enough to commit for the notebook."""
+
+    def keep(findings: list[dict], text: bool) -> list[dict]:
+        return [{**f, "text": f["text"] if text else ""} for f in findings if f["score"] >= floor]
+
+    out = {**report, "shrunk": {"documents": documents, "floor": floor}, "engines": {}}
+    for name, r in report["engines"].items():
+        out["engines"][name] = {
+            **{k: v for k, v in r.items() if k not in ("cases", "regulations", "laws", "card")},
+            "cases": [{**c, "findings": keep(c["findings"], True)} for c in r["cases"]],
+            "regulations": [
+                {**d, "findings": keep(d["findings"], False)} for d in r["regulations"][:documents]
+            ],
+            "laws": [{**d, "findings": keep(d["findings"], False)} for d in r["laws"]],
+        }
+    return out
+
+
+def print_table(report: dict) -> None:
+    engines = report["engines"]
+    sums = {name: summarise(r) for name, r in engines.items()}
     print(
-        f"embedder {r['embedder']}; train cases {r['train_cases']}, test cases {r['test_cases']}; "
-        f"threshold {r['threshold']:.4f} (chosen on train, out-of-fold)"
+        f"train cases {report['train_cases']}, test cases {report['test_cases']}; thresholds "
+        + ", ".join(f"{n} {s['threshold']:.4f}" for n, s in sums.items())
+        + " (chosen on train, out-of-fold)"
     )
     rows = [
-        ("test spans", h["cases"]["spans"], k["cases"]["spans"]),
-        ("span recall", h["cases"]["span_recall"], k["cases"]["span_recall"]),
-        ("case recall", h["cases"]["case_recall"], k["cases"]["case_recall"]),
-        (
-            "primary standard accuracy",
-            h["cases"]["primary_standard_accuracy"],
-            k["cases"]["primary_standard_accuracy"],
-        ),
-        (
-            "  (found spans with a known code)",
-            h["cases"]["found_spans_with_code"],
-            k["cases"]["found_spans_with_code"],
-        ),
-        ("regulations (held out)", h["regulations"]["documents"], k["regulations"]["documents"]),
-        ("  share flagged", h["regulations"]["flagged_share"], k["regulations"]["flagged_share"]),
-        (
-            "  findings / 10k chars",
-            h["regulations"]["findings_per_10k_chars"],
-            k["regulations"]["findings_per_10k_chars"],
-        ),
-        ("rule texts: findings", h["laws"]["findings"], k["laws"]["findings"]),
-        ("  (model trained without them)", h["laws_model_without_laws"]["findings"], "-"),
+        ("test spans", "spans"),
+        ("span recall", "span_recall"),
+        ("case recall", "case_recall"),
+        ("found spans with an FCR code", "found_spans_with_code"),
+        ("  article right (top 1)", "article_top1"),
+        ("  article in top 3", "article_top3"),
+        ("found spans with an item code", "found_spans_with_item"),
+        ("  item right (top 1)", "item_top1"),
+        ("  item in top 3", "item_top3"),
+        ("spans stage 1 never passes", "stage1_dropped"),
+        ("  share", "stage1_dropped_share"),
+        ("regulations (held out)", "regulations"),
+        ("  share flagged", "regulations_flagged_share"),
+        ("  findings / 10k chars", "findings_per_10k_chars"),
+        ("rule texts: findings", "laws_findings"),
     ]
-    print(f"{'':38} {'hybrid':>10} {'keyword':>10}")
-    for label, a, b in rows:
-        fa = f"{a:.3f}" if isinstance(a, float) else str(a)
-        fb = f"{b:.3f}" if isinstance(b, float) else str(b)
-        print(f"{label:38} {fa:>10} {fb:>10}")
-    print("recall by family (hybrid / keyword):")
-    for fam, n in h["cases"]["spans_by_family"].items():
+    print(f"{'':34}" + "".join(f"{n:>10}" for n in sums))
+    for label, key in rows:
+        cells = []
+        for s in sums.values():
+            v = s.get(key)
+            cells.append("-" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v))
+        print(f"{label:34}" + "".join(f"{c:>10}" for c in cells))
+    if "v2" in engines and "laws_model_without_laws" in engines["v2"]:
+        print(f"{'  (v2 trained without them)':34}{engines['v2']['laws_model_without_laws']:>20}")
+    print("recall by family (" + " / ".join(sums) + "):")
+    first = next(iter(sums.values()))
+    for fam, n in first["spans_by_family"].items():
+        vals = " / ".join(f"{s['recall_by_family'].get(fam, 0.0):.3f}" for s in sums.values())
+        print(f"  {fam:20} n={n:3}  {vals}")
+    for name, r in engines.items():
+        st = r.get("stages")
+        if st:
+            print(
+                f"{name} stages: {st['clauses']} clauses; stage 1 passed {st['stage1']} "
+                f"({st['stage1'] / max(st['clauses'], 1):.1%}, "
+                f"{st['stage1_chars'] / max(st['chars'], 1):.1%} of chars) to the model"
+            )
+    misses = defaultdict(list)
+    for name in ("v1", "v2"):
+        for row in engines.get(name, {}).get("stage1", {}).get("examples", [])[:20]:
+            misses[name].append(row)
+    for name, rows_ in misses.items():
         print(
-            f"  {fam:20} n={n:3}  {h['cases']['recall_by_family'][fam]:.3f} / "
-            f"{k['cases']['recall_by_family'][fam]:.3f}"
+            f"{name}: spans stage 1 never passes: " + "; ".join(f"{c} {t[:24]}" for c, t in rows_)
         )
-    st = h["stages"]
-    print(
-        f"stages: {st['clauses']} clauses ({st['chars']} chars); stage 1 passed "
-        f"{st['stage1']} clauses ({st['stage1'] / max(st['clauses'], 1):.1%}, "
-        f"{st['stage1_chars'] / max(st['chars'], 1):.1%} of chars) to the embedding model"
-    )
 
 
 if __name__ == "__main__":

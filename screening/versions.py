@@ -23,13 +23,13 @@ LEXICON = "lexicon.v1"
 FEATURES = "features.v1"
 # the two-stage cascade, the classifier and the training recipe
 # (screening.screen.classifier, screening.screen.engine's stages, screening.learning.train)
-STRATEGY = "hybrid.v1"
+STRATEGY = "hybrid.v2"
 
 # screening.screen.tender: tender structure, rules and ZB codes. Applied at screening time, not
 # learned, so not part of a model's components; a sweep records it beside the model id
 # (``screened_with``) so that a new version re-screens unchanged documents once.
 TENDER = "tender.v1"
-# screening.lang.zh.rewards and the engine's use of it: a reward clause's basis (local tie or
+# screening.screen.rewards and the engine's use of it: a reward clause's basis (local tie or
 # objective criterion) scales its score at screening time; recorded like TENDER.
 REWARDS = "rewards.v1"
 

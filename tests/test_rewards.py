@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from screening.lang.zh.rewards import reward_basis
 from screening.screen import engine
 from screening.screen.engine import OBJECTIVE_REWARD_FACTOR, Screener, reward_factors
+from screening.screen.rewards import reward_basis
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -55,7 +55,7 @@ def screener(fake_settings, fake_model):
 
 def test_card_states_data_threshold_and_rule(fake_model):
     card = fake_model.card
-    assert card.strategy == "hybrid.v1"
+    assert card.strategy == versions.STRATEGY
     assert card.data.positives > 250
     assert card.data.negatives_regulations > 5000
     assert "推定合规" in card.negative_sampling
@@ -185,7 +185,7 @@ def test_findings_are_checkable(screener):
         if f.standard:
             assert f.standard in {s.code for s in f.standards}
         assert f.rationale.endswith("。")
-        assert f.engine["strategy"] == "hybrid.v1"
+        assert f.engine["strategy"] == versions.STRATEGY
         assert f.engine["segmenter"] == versions.SEGMENTER  # finding ids depend on the cuts
         assert (f.engine["lexicon"], f.engine["features"]) == (versions.LEXICON, versions.FEATURES)
     assert screener.stats.clauses >= 4

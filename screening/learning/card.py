@@ -53,6 +53,7 @@ class GateInfo(Record):
     """The cheap first stage (character TF-IDF gate): its threshold and out-of-fold figures."""
 
     threshold: float | None = None
+    threshold_alone: float | None = None  # for clauses with no trigger word (None: never pass)
     rule: str = ""
     oof_pass_rate_regulations: float | None = None
     oof_recall: float | None = None

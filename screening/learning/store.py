@@ -73,6 +73,7 @@ def save_model(model: TrainedModel, directory: Path) -> Path:
         payload = {
             "gate": model.gate,
             "gate_threshold": model.gate_threshold,
+            "gate_threshold_alone": model.gate_threshold_alone,
             "classifier": model.classifier,
             "articles": model.articles,
             "entries": model.index.entries,

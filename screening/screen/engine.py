@@ -2,9 +2,10 @@
 
 Stage 1 (every clause, ~18,000 clauses/s): a clause goes on when it has a barrier-shaped
 combination of lexicon triggers, or at least one trigger word and a passing score from the
-character TF-IDF gate learned from the corpus, or a match of a tender rule (``screen.tender``:
-the items of 《招标投标领域公平竞争审查规则》, read with the tender document's structure). A clause
-with neither is never scored.
+character TF-IDF gate learned from the corpus, or no trigger word but a gate score as rare on
+compliant regulations as the model's ``gate_threshold_alone``, or a match of a tender rule
+(``screen.tender``: the items of 《招标投标领域公平竞争审查规则》, read with the tender document's
+structure). A clause with none of these is never scored.
 Stage 2 (the rest): both embedders, precedent similarities, lexicon and modality features, and
 the calibrated classifier.
 A tender rule's match scores at least the rule's weight. A clause whose score reaches the
@@ -28,7 +29,6 @@ from .. import versions
 from ..config import Settings
 from ..corpus import load_standards
 from ..corpus.schema import FAMILIES
-from ..lang.zh.rewards import reward_basis
 from ..parse import DocumentBuilder
 from ..segment import segment
 from ..types import Clause, Document, Finding, StandardScore
@@ -45,6 +45,7 @@ from .labels import family_of_code
 from .lexicon import is_candidate
 from .model import ScreeningModel, load_current
 from .neglist_check import NegativeListChecker
+from .rewards import reward_basis
 from .suggest import Suggestion, sentences_of, suggestion
 from .tender import (
     RuleHit,
@@ -59,7 +60,7 @@ from .tender import (
 
 MIN_CLAUSE_CHARS = 6
 # A reward whose only condition is an objective criterion set outside the county (驰名商标,
-# 国家高新技术企业, 上市; ``lang.zh.rewards``) keeps this share of its score: 第十九条 forbids
+# 国家高新技术企业, 上市; ``screen.rewards``) keeps this share of its score: 第十九条 forbids
 # selective rewards, and such a criterion is open to any operator. No notified case's offending
 # span reads this way (checked by tests/test_rewards.py), so recall on cases cannot depend on it.
 OBJECTIVE_REWARD_FACTOR = 0.5
@@ -149,6 +150,8 @@ class Screener:
     stats: Stats = field(default_factory=Stats)
     # False: the engine as it was before tender screening (benchmarks compare the two)
     tender_rules: bool = True
+    # False: rewards are scored without reading their basis (benchmarks compare the two)
+    reward_basis: bool = True
 
     def __post_init__(self) -> None:
         self.standards = {s.code: s for s in load_standards(self.settings.corpus)}
@@ -242,11 +245,17 @@ class Screener:
             return []
         return rule_hits(text, ctx)
 
+    def _reward_factors(self, texts: Sequence[str]) -> np.ndarray:
+        return reward_factors(texts) if self.reward_basis else np.ones(len(texts))
+
     def _passes(self, view: ClauseView, gate_score: float) -> bool:
-        # No trigger word at all: nothing a reviewer could be pointed at. Otherwise the
-        # learned gate decides, and barrier-shaped trigger combinations always pass.
-        return is_candidate(view.signals) or bool(
-            view.signals.families and gate_score >= self.model.gate_threshold
+        # Barrier-shaped trigger combinations always pass; with a trigger word the learned gate
+        # decides; with none, only a gate score as rare on compliant text as the model's
+        # ``gate_threshold_alone`` (clauses like "由某液化气站负责经营本区域" have no trigger).
+        return (
+            is_candidate(view.signals)
+            or bool(view.signals.families and gate_score >= self.model.gate_threshold)
+            or gate_score >= self.model.gate_threshold_alone
         )
 
     def score_clauses(
@@ -274,7 +283,7 @@ class Screener:
             part = keep[start : start + 512]
             vectors = self._encode([texts[i] for i in part])
             X, _ = self.model.features(views[start : start + 512], vectors)
-            scores[part] = self.model.classifier.barrier_proba(X) * reward_factors(
+            scores[part] = self.model.classifier.barrier_proba(X) * self._reward_factors(
                 [texts[i] for i in part]
             )
         return np.maximum(scores, rules)
@@ -297,7 +306,7 @@ class Screener:
             X, sims = self.model.features(first.views, vectors)
             # A tender rule's match is evidence of its own: the clause scores at least its weight.
             rule_score = np.array([max((h.weight for h in hs), default=0.0) for hs in first.hits])
-            learned = self.model.classifier.barrier_proba(X) * reward_factors(
+            learned = self.model.classifier.barrier_proba(X) * self._reward_factors(
                 [c.text for c in picked]
             )
             barrier = np.maximum(learned, rule_score)
@@ -371,7 +380,7 @@ class Screener:
             zb = self.tender.codes(score, tender_hits, ranked, sims_row, self.model.index)
         why = rationale(view.signals, primary, family, precedents, compliant_hint)
         basis = reward_basis(clause.text)
-        if basis.kind == "objective" and not tender_hits:
+        if self.reward_basis and basis.kind == "objective" and not tender_hits:
             why += objective_reward_note(basis.evidence)
         if tender_hits or zb:
             why = tender_rationale(ctx, tender_hits, zb) + why

@@ -48,6 +48,14 @@ def eval_cases(screener: Any, docs: Sequence[tuple[Case, Any, list[tuple[int, in
     fam_total, fam_found = defaultdict(int), defaultdict(int)
     fam_cases, fam_cases_found = defaultdict(int), defaultdict(int)
     coded = coded_right = 0
+    codes = {
+        "item_spans": 0,
+        "item_top1": 0,
+        "item_top3": 0,
+        "article_spans": 0,
+        "article_top1": 0,
+        "article_top3": 0,
+    }
     misses = []
     missed_cases = []
     for case, doc, offsets in docs:
@@ -66,6 +74,7 @@ def eval_cases(screener: Any, docs: Sequence[tuple[Case, Any, list[tuple[int, in
                     coded += 1
                     best = max(over, key=lambda f: f.score)
                     coded_right += code_matches(best.standard, case.standards)
+                    _count_codes(codes, best, case.standards)
             else:
                 misses.append((case.id, fam, doc.text[s:e][:80]))
         cases_found += hit_case
@@ -86,8 +95,57 @@ def eval_cases(screener: Any, docs: Sequence[tuple[Case, Any, list[tuple[int, in
         "cases_by_family": dict(sorted(fam_cases.items())),
         "primary_standard_accuracy": coded_right / coded if coded else None,
         "found_spans_with_code": coded,
+        "codes": {
+            **codes,
+            **{
+                f"{k}_rate": round(codes[k] / codes[f"{k.split('_')[0]}_spans"], 4)
+                if codes[f"{k.split('_')[0]}_spans"]
+                else None
+                for k in ("item_top1", "item_top3", "article_top1", "article_top3")
+            },
+        },
         "missed_cases": missed_cases,
         "misses": misses,
+    }
+
+
+def _count_codes(codes: dict[str, int], finding: Any, truth: Sequence[str]) -> None:
+    """Item- and article-level hits of a finding's FCR codes (first, and any of three)."""
+    from .labels import article_of
+
+    ranked = [s.code for s in finding.standards if s.code.startswith("FCR-")]
+    true_items = {c for c in truth if c.startswith("FCR-") and c.count("-") == 2}
+    true_articles = {article_of(c) for c in truth if c.startswith("FCR-")}
+    ranked_articles = list(dict.fromkeys(article_of(c) for c in ranked))
+    codes["article_spans"] += 1
+    codes["article_top1"] += bool(ranked) and article_of(ranked[0]) in true_articles
+    codes["article_top3"] += bool(set(ranked_articles[:3]) & true_articles)
+    if true_items:
+        codes["item_spans"] += 1
+        codes["item_top1"] += bool(ranked) and ranked[0] in true_items
+        codes["item_top3"] += bool(set(ranked[:3]) & true_items)
+
+
+def stage1_drops(screener: Any, docs: Sequence[tuple[Case, Any, list[tuple[int, int]]]]) -> dict:
+    """How many test spans the first stage never passes to the model (no clause over them)."""
+    from ..segment import segment
+    from .tender import read_structure
+
+    spans = dropped = 0
+    examples = []
+    for case, doc, offsets in docs:
+        clauses = list(segment(doc))
+        picked = screener.stage1(clauses, read_structure(doc, clauses)).picked
+        for s, e in offsets:
+            spans += 1
+            if not any(c.start < e and c.end > s for c in picked):
+                dropped += 1
+                examples.append((case.id, doc.text[s:e][:80]))
+    return {
+        "spans": spans,
+        "dropped": dropped,
+        "dropped_share": round(dropped / spans, 4) if spans else 0.0,
+        "examples": examples,
     }
 
 

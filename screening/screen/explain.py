@@ -28,6 +28,12 @@ _EXCEPTION_PATTERNS: tuple[tuple[str, str], ...] = (
 )
 
 
+# Who votes on a finding's item: the nearest cases, Q&A wordings and item exemplars.
+VOTE_KINDS = ("case", "guidance", "exemplar")
+# P(article) is blended with the share of the votes each article got (0: the article model alone).
+ARTICLE_VOTE_MIX = 0.0
+
+
 def rank_codes(
     barrier: float,
     article_probs: dict[int, float],
@@ -35,15 +41,18 @@ def rank_codes(
     index: PrecedentIndex,
     standards: dict[str, Standard],
     k: int = 10,
+    article_mix: float | None = None,
 ) -> list[StandardScore]:
     """Score item codes as P(barrier) × P(article) × P(item | article).
 
-    P(article) comes from the article model; within an article, items share the votes of the
-    nearest precedents that cite them (sharpened by similarity) and of the standards' own
-    wording, so the item whose precedents and text the clause resembles most comes first.
+    P(article) comes from the article model (blended with the votes' article shares by
+    ``article_mix``); within an article, items share the votes of the nearest precedents and
+    item exemplars that cite them (sharpened by similarity) and of the standards' own wording,
+    so the item whose precedents, exemplars and text the clause resembles most comes first.
     """
+    mix = ARTICLE_VOTE_MIX if article_mix is None else article_mix
     votes: dict[str, float] = defaultdict(float)
-    for entry, sim in index.top(sims_row, k, kinds=("case", "guidance")):
+    for entry, sim in index.top(sims_row, k, kinds=VOTE_KINDS):
         item_codes = [c for c in entry.codes if _ITEM_CODE.match(c)]
         for code in item_codes:
             votes[code] += max(sim, 0.0) ** 8 / len(item_codes)
@@ -54,12 +63,15 @@ def rank_codes(
     for code, v in votes.items():
         if code in standards:
             by_article[int(code.split("-")[1])].append((code, v))
+    article_votes = {a: sum(v for _, v in items) for a, items in by_article.items()}
+    all_votes = sum(article_votes.values()) or 1.0
     scored = []
     for article, p_article in article_probs.items():
         items = by_article.get(article, [])
-        total = sum(v for _, v in items)
+        total = article_votes.get(article, 0.0)
+        p = (1 - mix) * p_article + mix * total / all_votes
         for code, v in items:
-            score = barrier * p_article * (v / total if total else 0.0)
+            score = barrier * p * (v / total if total else 0.0)
             scored.append(StandardScore(code, round(score, 4), standards[code].text))
     scored.sort(key=lambda s: (-s.score, s.code))
     return scored[:5]

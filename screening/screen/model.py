@@ -45,6 +45,9 @@ class ScreeningModel:
 
     gate: Any  # sklearn Pipeline: character TF-IDF → logistic regression
     gate_threshold: float
+    # A clause with no trigger word passes stage 1 when its gate score reaches this (the
+    # trigger words are a fast path, not a wall); infinite: never (models before hybrid.v2).
+    gate_threshold_alone: float
     classifier: BarrierClassifier
     articles: ArticleClassifier
     indexes: dict[str, PrecedentIndex]  # same entries, vectors of each embedder
@@ -134,6 +137,7 @@ def load_model(directory: Path) -> ScreeningModel:
         return ScreeningModel(
             gate=payload["gate"],
             gate_threshold=float(payload["gate_threshold"]),
+            gate_threshold_alone=float(payload.get("gate_threshold_alone", float("inf"))),
             classifier=payload["classifier"],
             articles=payload["articles"],
             indexes=indexes,

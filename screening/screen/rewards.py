@@ -7,7 +7,7 @@ certification, a listing or a national standard (驰名商标, 国家高新技�
 criterion any operator can meet wherever it is registered; reviewers treat it very differently
 from one computed on 地方财政贡献. This module reads which of the two a clause states.
 
-Pure language data and reading; the engine decides what a basis does to a score.
+Language patterns beside ``screen.lexicon``; the engine decides what a basis does to a score.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .regions import LOCAL_WORDS
+from ..lang.zh.regions import LOCAL_WORDS
 
 # The clause pays something.
 _REWARD = re.compile(r"奖励|补贴|补助|奖补|资助|扶持资金|贴息|返还|兑现")

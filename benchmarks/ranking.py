@@ -1,0 +1,153 @@
+"""Which standard item a finding cites: item and article accuracy, top-1 and top-3.
+
+Every offending span of a case that cites an FCR code is ranked as a finding would be
+(``screen.explain.rank_codes`` with the model's article probabilities), whether or not the
+classifier would flag it — this measures the ranking alone; ``quality.py`` measures it on
+found spans. Item accuracy counts spans whose case cites an item (``FCR-a-i``); article
+accuracy counts every span with an FCR code (an article-only citation ``FCR-19`` accepts
+any item of article 19). ``FCR-24`` (the catch-all) is never ranked, so its spans count wrong.
+
+Two settings, nothing tuned on the test side:
+* ``cv``: grouped 5-fold cross-validation over the training side of the split (used to choose
+  recipes and ``ARTICLE_VOTE_MIX``);
+* ``test``: trained on the training side, measured on the test side of the split.
+
+Recipes: ``v1`` (today's: no exemplars), ``v2`` (item exemplars), each with the article
+blend ``mix`` at 0, 0.3 and 0.5.
+
+Usage: python benchmarks/ranking.py [--settings cv,test] [--out benchmarks/out/ranking.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+MIXES = (0.0, 0.3, 0.5)
+
+
+def coded_spans(cases):
+    return [
+        (c, s.strip())
+        for c in cases
+        if any(x.startswith("FCR-") for x in c.standards)
+        for s in c.offending_text
+        if len(s.strip()) >= 6
+    ]
+
+
+def measure(model, spans, caches, standards, counts):
+    """Add the ranking outcomes of ``spans`` under ``model`` to ``counts`` (one per mix)."""
+    from screening.screen.explain import rank_codes
+    from screening.screen.features import ClauseView
+    from screening.screen.labels import article_of
+
+    if not spans:
+        return
+    texts = [s for _, s in spans]
+    vectors = {n: caches[n].encode(texts) for n in model.embedder_names}
+    X, sims = model.features([ClauseView.of(t) for t in texts], vectors)
+    arts = model.articles.article_proba(X)
+    items = {c: s for c, s in standards.items() if c.count("-") == 2 and c.startswith("FCR-")}
+    for mix in MIXES:
+        c = counts[mix]
+        for k, (case, _) in enumerate(spans):
+            ranked = [
+                r.code
+                for r in rank_codes(1.0, arts[k], sims[k], model.index, items, article_mix=mix)
+            ]
+            true_items = {x for x in case.standards if x in items}
+            true_articles = {article_of(x) for x in case.standards if x.startswith("FCR-")}
+            ranked_articles = list(dict.fromkeys(article_of(x) for x in ranked))
+            c["spans"] += 1
+            c["article_top1"] += bool(ranked) and article_of(ranked[0]) in true_articles
+            c["article_top3"] += bool(set(ranked_articles[:3]) & true_articles)
+            if true_items:
+                c["item_spans"] += 1
+                c["item_top1"] += bool(ranked) and ranked[0] in true_items
+                c["item_top3"] += bool(set(ranked[:3]) & true_items)
+
+
+def rates(c: Counter) -> dict:
+    out = dict(c)
+    for key in ("item_top1", "item_top3"):
+        out[key + "_rate"] = round(c[key] / c["item_spans"], 3) if c["item_spans"] else None
+    for key in ("article_top1", "article_top3"):
+        out[key + "_rate"] = round(c[key] / c["spans"], 3) if c["spans"] else None
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--settings", default="cv,test")
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "ranking.json")
+    args = ap.parse_args()
+
+    from sklearn.model_selection import GroupKFold
+
+    from screening.config import Settings
+    from screening.corpus import load_cases, load_standards
+    from screening.embed import get_embedder
+    from screening.learning.train import EMBEDDERS, Recipe, train
+    from screening.screen.embcache import EmbeddingCache
+    from screening.screen.labels import split_cases, split_key
+
+    settings = Settings(models=ROOT / "benchmarks" / "out" / "models")
+    cases = load_cases(settings.corpus)
+    standards = {s.code: s for s in load_standards(settings.corpus)}
+    embedders = {n: get_embedder(n, settings) for n in EMBEDDERS}
+    caches = {
+        n: EmbeddingCache(e, Path(settings.models) / "embeddings") for n, e in embedders.items()
+    }
+    recipes = {"v1": Recipe(exemplars=False), "v2": Recipe()}
+    train_cases, test_cases = split_cases(cases)
+    report: dict = {"train_cases": len(train_cases), "test_cases": len(test_cases)}
+    for setting in args.settings.split(","):
+        if setting == "cv":
+            groups = [split_key(c) for c in train_cases]
+            folds = [
+                ([train_cases[i] for i in a], [train_cases[i] for i in b])
+                for a, b in GroupKFold(args.folds).split(train_cases, groups=groups)
+            ]
+        else:
+            folds = [(train_cases, test_cases)]
+        report[setting] = {}
+        for name, recipe in recipes.items():
+            t = time.perf_counter()
+            counts: dict = defaultdict(Counter)
+            for fit_cases, eval_cases in folds:
+                model = train(settings, cases=fit_cases, embedders=embedders, recipe=recipe)
+                measure(model, coded_spans(eval_cases), caches, standards, counts)
+            report[setting][name] = {str(m): rates(counts[m]) for m in MIXES}
+            print(f"{setting} {name} {time.perf_counter() - t:.0f}s", file=sys.stderr, flush=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    print_table(report)
+
+
+def print_table(report: dict) -> None:
+    print(f"train cases {report['train_cases']}, test cases {report['test_cases']}")
+    print(
+        f"{'setting':8} {'recipe':6} {'mix':>4}  {'item top1':>14} {'top3':>6}  "
+        f"{'article top1':>16} {'top3':>6}"
+    )
+    for setting in ("cv", "test"):
+        for name, by_mix in report.get(setting, {}).items():
+            for mix, r in by_mix.items():
+                print(
+                    f"{setting:8} {name:6} {float(mix):4.1f}  "
+                    f"{r['item_top1']:>4}/{r['item_spans']:<4} {r['item_top1_rate']:.3f} "
+                    f"{r['item_top3_rate']:.3f}  {r['article_top1']:>4}/{r['spans']:<4} "
+                    f"{r['article_top1_rate']:.3f}   {r['article_top3_rate']:.3f}"
+                )
+
+
+if __name__ == "__main__":
+    main()
