@@ -215,9 +215,7 @@ def main() -> None:
             model = train(settings, cases=train_cases, embedders=embedders, recipe=recipes[name])
             threshold = model.threshold
             card = {k: v for k, v in model.card.to_dict().items() if k != "features"}
-            screener = Screener(
-                settings, model, embedders, threshold=0.0, reward_basis=name != "v1"
-            )
+            screener = Screener(settings, model, embedders, threshold=0.0, adjustments=name != "v1")
         result = {
             "threshold": threshold,
             "card": card,

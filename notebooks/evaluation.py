@@ -218,7 +218,7 @@ for r in engines[focus]["regulations"]:
 over = Counter({g: sum(1 for s in v if s >= t) for g, v in groups.items()})
 top = [g for g, n in over.most_common(6) if n]
 if top:
-    ax.boxplot([groups[g] for g in top], vert=False, widths=0.6)
+    ax.boxplot([groups[g] for g in top], orientation="horizontal", widths=0.6)
     ax.set_yticks(range(1, len(top) + 1))
     ax.set_yticklabels([f"{g}（阈值以上 {over[g]} 条）" for g in top])
 ax.axvline(t, color="#c00000", ls="--", lw=1)

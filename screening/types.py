@@ -185,6 +185,9 @@ class Finding:
     doc_kind: str | None = None
     tender_section: str | None = None  # 评分标准 / 资格要求 / 报名和获取文件 / 保证金 / 开标
     points: str | None = None  # a scoring-table row's 分值, as written
+    # 地方性法规 / 政府规章 (lang.zh.doctypes.legal_rank), which may set what a 规范性文件 may
+    # not; None for other documents and in findings recorded before it was read.
+    legal_rank: str | None = None
 
     @property
     def tender_standards(self) -> tuple[StandardScore, ...]:

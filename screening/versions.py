@@ -29,9 +29,10 @@ STRATEGY = "hybrid.v2"
 # learned, so not part of a model's components; a sweep records it beside the model id
 # (``screened_with``) so that a new version re-screens unchanged documents once.
 TENDER = "tender.v1"
-# screening.screen.rewards and the engine's use of it: a reward clause's basis (local tie or
-# objective criterion) scales its score at screening time; recorded like TENDER.
-REWARDS = "rewards.v1"
+# screening.screen.adjust (with screen.rewards, lang.zh.doctypes.legal_rank): readings that
+# scale a score at screening time (a reward's basis, a permit in a 地方性法规); recorded like
+# TENDER.
+ADJUSTMENTS = "adjust.v1"
 
 COMPONENTS: dict[str, str] = {
     "segmenter": SEGMENTER,
@@ -44,7 +45,7 @@ COMPONENTS: dict[str, str] = {
 def screened_with(model_id: str) -> str:
     """What a document was screened with, as the ledger records it: model id and the rules
     applied at screening time (tender rules, reward basis)."""
-    return f"{model_id}+{TENDER}+{REWARDS}"
+    return f"{model_id}+{TENDER}+{ADJUSTMENTS}"
 
 
 def components_digest(components: dict[str, str] | None = None) -> str:

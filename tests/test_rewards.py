@@ -1,4 +1,5 @@
-"""The basis of a reward clause (local tie vs objective criterion) and what it does to a score."""
+"""Screening-time readings (``screen.adjust``): a reward's basis (local tie vs objective
+criterion), a document's legal rank, and what each does to a score and a rationale."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from screening.screen import engine
-from screening.screen.engine import OBJECTIVE_REWARD_FACTOR, Screener, reward_factors
+from screening.lang.zh.doctypes import GOVERNMENT_RULE, LOCAL_REGULATION, legal_rank
+from screening.screen import adjust
+from screening.screen.adjust import OBJECTIVE_REWARD_FACTOR, PERMIT_FACTOR
+from screening.screen.engine import Screener
+from screening.screen.features import ClauseView
 from screening.screen.rewards import reward_basis
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,20 +69,76 @@ def test_factors_and_note():
         "按地方财政贡献给予奖励。",
         "其他",
     ]
-    assert list(reward_factors(texts)) == [OBJECTIVE_REWARD_FACTOR, 1.0, 1.0]
-    note = engine.objective_reward_note(reward_basis(texts[0]).evidence)
+    views = [ClauseView.of(t) for t in texts]
+    assert list(adjust.factors(views, None)) == [OBJECTIVE_REWARD_FACTOR, 1.0, 1.0]
+    note = adjust.notes(views[0], None)
     assert "“驰名商标”" in note and "评分已减半" in note
+    assert adjust.notes(views[1], None) == ""
+
+
+REGULATION_HEAD = (
+    "某市燃气管理条例\n2019年11月29日 某省第十三届人民代表大会常务委员会第十五次会议通过\n"
+)
+RULE_HEAD = "某市出租汽车管理办法\n（2020年3月1日某市人民政府令第12号公布）\n"
+RANKS = [
+    (REGULATION_HEAD, LOCAL_REGULATION),
+    ("某市养犬管理规定\n1995年6月8日 某市第十届人大常委会第十七次会议通过\n", LOCAL_REGULATION),
+    (RULE_HEAD, GOVERNMENT_RULE),
+    ("某市噪声防治办法\n2006年11月17日 某市人民政府第56次常务会议审议通过\n", GOVERNMENT_RULE),
+    ("柳河县支持重点产业加快发展实施意见\n为抢抓国家新一轮东北振兴战略机遇……\n", None),
+    ("关于印发某县招商引资优惠政策的通知\n各乡镇人民政府：\n", None),
+    # a 规范性文件 that cites a congress deep in its body is not a regulation
+    ("关于做好燃气管理的通知\n" + "各单位：" * 200 + "经市人民代表大会常务委员会通过", None),
+]
+
+
+@pytest.mark.parametrize(("text", "rank"), RANKS, ids=[str(r) + t[:6] for t, r in RANKS])
+def test_legal_rank(text, rank):
+    assert legal_rank(text) == rank
+
+
+PERMITS = [
+    ("从事燃气经营活动的，应当依法取得燃气经营许可证。", True),
+    ("燃气经营许可证有效期届满需要延续的，应当在届满前三十日向原发证机关提出延续申请。", True),
+    ("燃气经营者注销的，应当向原发证机关办理燃气经营许可证注销手续。", True),
+    ("申请燃气经营许可的企业，须在本市注册并设有分支机构。", False),  # region + registration
+    ("燃气经营许可由市燃气主管部门指定的企业统一办理。", False),  # designation
+    ("对取得许可的企业给予奖励。", False),  # reward
+]
+
+
+@pytest.mark.parametrize(("text", "permit"), PERMITS, ids=[t[:10] for t, _ in PERMITS])
+def test_permit_clauses_of_a_regulation_are_scaled_with_a_note(text, permit):
+    view = ClauseView.of(text)
+    assert adjust.is_permit_clause(view) == permit
+    in_regulation = adjust.factors([view], LOCAL_REGULATION)[0]
+    in_policy = adjust.factors([view], None)[0]
+    assert in_policy == 1.0  # a 规范性文件 may not set permits: never scaled
+    assert in_regulation == (PERMIT_FACTOR if permit else 1.0)
+    assert ("《行政许可法》第十五条" in adjust.notes(view, LOCAL_REGULATION)) == permit
 
 
 def test_an_objective_reward_scores_half_and_says_why(fake_settings, fake_model, monkeypatch):
     screener = Screener.load(fake_settings, threshold=0.0)
     texts = ["对年度新获认定中国驰名商标的企业，当年给予企业50万元奖励。"]
     halved = screener.score_clauses(texts)
-    monkeypatch.setattr(engine, "OBJECTIVE_REWARD_FACTOR", 1.0)
+    monkeypatch.setattr(adjust, "OBJECTIVE_REWARD_FACTOR", 1.0)
     full = screener.score_clauses(texts)
     assert full[0] > 0
     assert np.isclose(halved[0], full[0] * OBJECTIVE_REWARD_FACTOR)
     monkeypatch.undo()
     findings = screener.check_text(texts[0])
     assert findings and "评分已减半" in findings[0].rationale
-    assert findings[0].engine["rewards"] == "rewards.v1"
+    assert findings[0].engine["adjustments"] == "adjust.v1"
+    assert findings[0].legal_rank is None
+
+
+def test_a_permit_in_a_local_regulation_scores_half_and_names_its_rank(fake_settings, fake_model):
+    screener = Screener.load(fake_settings, threshold=0.0)
+    body = "第五条 燃气经营者注销的，应当向原发证机关办理燃气经营许可证注销手续。"
+    plain = {f.clause: f for f in screener.check_text(body)}
+    ranked = {f.clause: f for f in screener.check_text(REGULATION_HEAD + body)}
+    clause = next(c for c in ranked if "燃气经营许可证" in c)
+    assert ranked[clause].legal_rank == LOCAL_REGULATION
+    assert np.isclose(ranked[clause].score, plain[clause].score * PERMIT_FACTOR, atol=1e-4)
+    assert "本文件为地方性法规" in ranked[clause].rationale

@@ -66,7 +66,7 @@ class Recipe:
 
     @property
     def tag(self) -> str:
-        """"" for the default recipe, else the switched-off levers (part of the model id)."""
+        """ "" for the default recipe, else the switched-off levers (part of the model id)."""
         levers = (("gate_alone", self.gate_alone), ("exemplars", self.exemplars))
         off = [name for name, on in levers if not on]
         return "-".join(f"no_{name}" for name in off)

@@ -29,9 +29,11 @@ from .. import versions
 from ..config import Settings
 from ..corpus import load_standards
 from ..corpus.schema import FAMILIES
+from ..lang.zh.doctypes import legal_rank
 from ..parse import DocumentBuilder
 from ..segment import segment
 from ..types import Clause, Document, Finding, StandardScore
+from . import adjust
 from .explain import (
     class_1670,
     exception_note,
@@ -45,7 +47,6 @@ from .labels import family_of_code
 from .lexicon import is_candidate
 from .model import ScreeningModel, load_current
 from .neglist_check import NegativeListChecker
-from .rewards import reward_basis
 from .suggest import Suggestion, sentences_of, suggestion
 from .tender import (
     RuleHit,
@@ -59,26 +60,6 @@ from .tender import (
 )
 
 MIN_CLAUSE_CHARS = 6
-# A reward whose only condition is an objective criterion set outside the county (驰名商标,
-# 国家高新技术企业, 上市; ``screen.rewards``) keeps this share of its score: 第十九条 forbids
-# selective rewards, and such a criterion is open to any operator. No notified case's offending
-# span reads this way (checked by tests/test_rewards.py), so recall on cases cannot depend on it.
-OBJECTIVE_REWARD_FACTOR = 0.5
-
-
-def reward_factors(texts: Sequence[str]) -> np.ndarray:
-    """The share of its learned score each clause keeps after reading its reward basis."""
-    return np.array(
-        [OBJECTIVE_REWARD_FACTOR if reward_basis(t).kind == "objective" else 1.0 for t in texts]
-    )
-
-
-def objective_reward_note(evidence: Sequence[str]) -> str:
-    words = "、".join(f"“{w}”" for w in evidence[:3])
-    return (
-        f"奖励条件为{words}等客观标准，未与本地纳税、注册、统计或财政贡献挂钩，"
-        "一般不属于选择性、差异化奖补，评分已减半；请核实申报范围是否仅限本地企业。"
-    )
 
 
 @dataclass
@@ -150,8 +131,9 @@ class Screener:
     stats: Stats = field(default_factory=Stats)
     # False: the engine as it was before tender screening (benchmarks compare the two)
     tender_rules: bool = True
-    # False: rewards are scored without reading their basis (benchmarks compare the two)
-    reward_basis: bool = True
+    # False: no screening-time readings (reward basis, legal rank; ``screen.adjust``) scale a
+    # score — the engine as it was before them (benchmarks compare the two)
+    adjustments: bool = True
 
     def __post_init__(self) -> None:
         self.standards = {s.code: s for s in load_standards(self.settings.corpus)}
@@ -169,7 +151,7 @@ class Screener:
             "segmenter": versions.SEGMENTER,
             "lexicon": versions.LEXICON,
             "tender": versions.TENDER,
-            "rewards": versions.REWARDS,
+            "adjustments": versions.ADJUSTMENTS,
             "features": versions.FEATURES,
             "threshold": f"{self.threshold:.4f}",
             "negative_list": self.neglist.status.edition or "未导入",
@@ -245,8 +227,8 @@ class Screener:
             return []
         return rule_hits(text, ctx)
 
-    def _reward_factors(self, texts: Sequence[str]) -> np.ndarray:
-        return reward_factors(texts) if self.reward_basis else np.ones(len(texts))
+    def _factors(self, views: Sequence[ClauseView], rank: str | None) -> np.ndarray:
+        return adjust.factors(views, rank) if self.adjustments else np.ones(len(views))
 
     def _passes(self, view: ClauseView, gate_score: float) -> bool:
         # Barrier-shaped trigger combinations always pass; with a trigger word the learned gate
@@ -283,8 +265,8 @@ class Screener:
             part = keep[start : start + 512]
             vectors = self._encode([texts[i] for i in part])
             X, _ = self.model.features(views[start : start + 512], vectors)
-            scores[part] = self.model.classifier.barrier_proba(X) * self._reward_factors(
-                [texts[i] for i in part]
+            scores[part] = self.model.classifier.barrier_proba(X) * self._factors(
+                views[start : start + 512], None
             )
         return np.maximum(scores, rules)
 
@@ -306,9 +288,8 @@ class Screener:
             X, sims = self.model.features(first.views, vectors)
             # A tender rule's match is evidence of its own: the clause scores at least its weight.
             rule_score = np.array([max((h.weight for h in hs), default=0.0) for hs in first.hits])
-            learned = self.model.classifier.barrier_proba(X) * self._reward_factors(
-                [c.text for c in picked]
-            )
+            rank = legal_rank(doc.text)
+            learned = self.model.classifier.barrier_proba(X) * self._factors(first.views, rank)
             barrier = np.maximum(learned, rule_score)
             hits = np.flatnonzero(barrier >= self.threshold)
             if len(hits):
@@ -379,9 +360,8 @@ class Screener:
         ):
             zb = self.tender.codes(score, tender_hits, ranked, sims_row, self.model.index)
         why = rationale(view.signals, primary, family, precedents, compliant_hint)
-        basis = reward_basis(clause.text)
-        if self.reward_basis and basis.kind == "objective" and not tender_hits:
-            why += objective_reward_note(basis.evidence)
+        if self.adjustments and not tender_hits:
+            why += adjust.notes(view, legal_rank(doc.text))
         if tender_hits or zb:
             why = tender_rationale(ctx, tender_hits, zb) + why
         return Finding(
@@ -404,6 +384,7 @@ class Screener:
             doc_kind=ctx.doc_kind or document_kind(doc),
             tender_section=ctx.section,
             points=ctx.row.points if ctx.row else None,
+            legal_rank=legal_rank(doc.text),
         )
 
     # -- conveniences ----------------------------------------------------------------------

@@ -608,9 +608,9 @@ def dataclass_dict(obj: Any) -> dict[str, Any]:
 
 def build_corpus(shared: str | Path, out: str | Path) -> dict[str, Any]:
     """Build every corpus file from ``shared`` into ``out``; returns the manifest written."""
+    from .exemplars import build_exemplars, exemplars_method
     from .negatives import sample_negatives, sample_policy_negatives
     from .readme import render_readme
-    from .exemplars import build_exemplars, exemplars_method
     from .tender import build_tender_labels, build_tender_standards, labels_method
 
     src = _Sources(Path(shared))

@@ -40,7 +40,8 @@ def build_exemplars(
     short = [code for code in items if len(given.get(code, ())) < MIN_PER_ITEM]
     if unknown or short:
         raise CorpusError(
-            detail=f"{exemplars_file.name}：未知编号 {unknown}；示例不足 {MIN_PER_ITEM} 条的项 {short}"
+            detail=f"{exemplars_file.name}：未知编号 {unknown}；"
+            f"示例不足 {MIN_PER_ITEM} 条的项 {short}"
         )
     seen: set[str] = set()
     rows = []

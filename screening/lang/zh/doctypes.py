@@ -81,13 +81,41 @@ def doc_type(title: str | None, path: str) -> str:
     return OTHER
 
 
+# 法的位阶 of a document, from its opening lines: a 地方性法规 is passed (or approved) by a
+# people's congress standing committee; a 政府规章 is promulgated by a government order.
+LOCAL_REGULATION = "地方性法规"
+GOVERNMENT_RULE = "政府规章"
+_CONGRESS = re.compile(
+    r"(?:人民代表大会(?:常务委员会)?|人大常委会)[^。\n]{0,30}(?:通过|批准|修订|修正)"
+)
+_GOVERNMENT_ORDER = re.compile(
+    r"人民政府令|政府令第|(?:省|市|州|区|县)长令|第\s*\d+\s*号令"
+    r"|人民政府[^。\n]{0,12}常务会议[^。\n]{0,12}通过"
+)
+HEAD_CHARS = 600  # the rank is stated in the title block, never further down
+
+
+def legal_rank(text: str) -> str | None:
+    """``LOCAL_REGULATION``, ``GOVERNMENT_RULE`` or None (a 规范性文件 or policy document, or
+    unknown). Both may lawfully set what a 规范性文件 may not (《行政许可法》第十五条、第十六条)."""
+    head = text[:HEAD_CHARS]
+    if _CONGRESS.search(head):  # 条例, and the congresses' 规定, 办法 and 决定 alike
+        return LOCAL_REGULATION
+    if _GOVERNMENT_ORDER.search(head):
+        return GOVERNMENT_RULE
+    return None
+
+
 __all__ = [
     "DOC_TYPES",
+    "GOVERNMENT_RULE",
     "HEADING_TYPES",
+    "LOCAL_REGULATION",
     "OTHER",
     "REPORT_TYPES",
     "REPORT_TYPES_ALL",
     "TITLE_QUALIFIERS",
     "TITLE_TYPES",
     "doc_type",
+    "legal_rank",
 ]
