@@ -12,10 +12,10 @@
 4. The rule texts (corpus/laws, full of 不得… wording): findings count, with the new model
    trained without them too (honest) and with them (the shipped configuration).
 5. Three engines in the same run, on the same inputs:
-   * ``v1`` — today's model: trigger words are a wall in stage 1, no item exemplars, rewards
-     scored without reading their basis (``Recipe(gate_alone=False, exemplars=False)``);
-   * ``v2`` — the new one (issue 14: trigger-less clauses may pass on a rare gate score, item
-     exemplars rank items and train the article model, objective-criterion rewards halved);
+   * ``v1`` — today's model: trigger words are a wall in stage 1, no screening-time
+     adjustments (``Recipe(gate_alone=False)``, ``Screener(adjustments=False)``);
+   * ``v2`` — the new one (issue 14: trigger-less clauses may pass on a rare gate score;
+     objective-criterion rewards and permit clauses of a 地方性法规 keep half their score);
    * ``keyword`` — the plain keyword baseline (``keyword.v1``).
 
 Every clause stage 1 passes is scored (threshold 0) and kept in the result file, so the
@@ -206,7 +206,7 @@ def main() -> None:
         "test_cases": len(test_cases),
         "engines": {},
     }
-    recipes = {"v1": Recipe(gate_alone=False, exemplars=False), "v2": Recipe()}
+    recipes = {"v1": Recipe(gate_alone=False), "v2": Recipe()}
     for name in CONFIGS:
         t0 = time.perf_counter()
         if name == "keyword":

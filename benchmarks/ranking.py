@@ -12,8 +12,8 @@ Two settings, nothing tuned on the test side:
   recipes and ``ARTICLE_VOTE_MIX``);
 * ``test``: trained on the training side, measured on the test side of the split.
 
-Recipes: ``v1`` (today's: no exemplars), ``v2`` (item exemplars), each with the article
-blend ``mix`` at 0, 0.3 and 0.5.
+Each with the article blend ``mix`` (``explain.rank_codes``'s ``article_mix``) at 0 (the
+article model alone, as shipped), 0.3 and 0.5.
 
 Usage: python benchmarks/ranking.py [--settings cv,test] [--out benchmarks/out/ranking.json]
 """
@@ -106,7 +106,7 @@ def main() -> None:
     caches = {
         n: EmbeddingCache(e, Path(settings.models) / "embeddings") for n, e in embedders.items()
     }
-    recipes = {"v1": Recipe(exemplars=False), "v2": Recipe()}
+    recipes = {"v2": Recipe()}
     train_cases, test_cases = split_cases(cases)
     report: dict = {"train_cases": len(train_cases), "test_cases": len(test_cases)}
     for setting in args.settings.split(","):

@@ -1,5 +1,5 @@
-"""Issue 14's levers, checked one by one: stage 1 is no wall, item exemplars vote on items and
-train the article model, and recipes keep their models apart.
+"""Issue 14's levers, checked one by one: stage 1 is no wall, the item ranking's votes and
+article blend, and recipes keep their models apart.
 
 The model-level tests use the fake embedder (plumbing, not quality); quality is measured by
 benchmarks/quality.py and benchmarks/ranking.py.
@@ -8,18 +8,17 @@ benchmarks/quality.py and benchmarks/ranking.py.
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from screening.corpus import load_exemplars, load_standards
+from screening.corpus import load_standards
 from screening.learning.train import GATE_ALONE_BUDGET, Recipe
 from screening.screen.engine import Screener
 from screening.screen.explain import rank_codes
 from screening.screen.features import ClauseView
-from screening.screen.precedents import Entry, PrecedentIndex, exemplar_entries
+from screening.screen.precedents import Entry, PrecedentIndex
 from screening.types import Clause
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,20 +47,17 @@ FLAT = {a: 1 / 15 for a in range(9, 24)}
 @pytest.mark.parametrize(
     ("entries", "sims", "article_probs", "mix", "first"),
     [
-        # a case of one item and a closer exemplar of another item in the same article:
-        # the exemplar's wording wins the item
+        # two cases of one article: the closer one's item wins
         (
-            [_entry("c1", "case", "FCR-19-4"), _entry("FCR-19-3#ex1", "exemplar", "FCR-19-3")],
+            [_entry("c1", "case", "FCR-19-4"), _entry("c2", "case", "FCR-19-3")],
             [0.80, 0.90],
             {**FLAT, 19: 0.5},
             0.0,
             "FCR-19-3",
         ),
-        # without exemplars the same case decides alone (today's ranking)
-        ([_entry("c1", "case", "FCR-19-4")], [0.80], {**FLAT, 19: 0.5}, 0.0, "FCR-19-4"),
         # the article model picks the article; votes pick the item inside it
         (
-            [_entry("c1", "case", "FCR-12-3"), _entry("e1", "exemplar", "FCR-19-3")],
+            [_entry("c1", "case", "FCR-12-3"), _entry("c2", "guidance", "FCR-19-3")],
             [0.90, 0.88],
             {**FLAT, 12: 0.6, 19: 0.2},
             0.0,
@@ -69,13 +65,13 @@ FLAT = {a: 1 / 15 for a in range(9, 24)}
         ),
         # with the article blend, strong votes for another article can win
         (
-            [_entry("c1", "case", "FCR-12-3"), _entry("e1", "exemplar", "FCR-19-3")],
+            [_entry("c1", "case", "FCR-12-3"), _entry("c2", "case", "FCR-19-3")],
             [0.70, 0.95],
             {**FLAT, 12: 0.4, 19: 0.3},
             0.5,
             "FCR-19-3",
         ),
-        # negatives and standards never vote as precedents
+        # negatives never vote
         (
             [_entry("n1", "negative", "FCR-9-1"), _entry("c1", "case", "FCR-15-3")],
             [0.99, 0.60],
@@ -84,25 +80,10 @@ FLAT = {a: 1 / 15 for a in range(9, 24)}
             "FCR-15-3",
         ),
     ],
-    ids=["exemplar-wins-item", "case-alone", "article-model-decides", "blend", "no-negatives"],
+    ids=["closer-case-wins-item", "article-model-decides", "blend", "no-negatives"],
 )
 def test_rank_codes_votes(entries, sims, article_probs, mix, first):
     assert _rank(entries, sims, article_probs, article_mix=mix)[0] == first
-
-
-def test_exemplars_in_the_corpus_cover_every_item_and_are_not_case_text():
-    exemplars = load_exemplars(ROOT / "corpus")
-    items = {c for c in STANDARDS if c.startswith("FCR-") and c.count("-") == 2}
-    per_item = {c: sum(1 for code, _ in exemplars if code == c) for c in items}
-    assert min(per_item.values()) >= 3, per_item
-    assert {code for code, _ in exemplars} <= items
-    spans = set()
-    for line in (ROOT / "corpus/cases/cases.jsonl").open(encoding="utf-8"):
-        spans.update(s.strip() for s in json.loads(line).get("offending_text") or ())
-    assert not [t for _, t in exemplars if t in spans]  # written, not copied from cases
-    entries = exemplar_entries(exemplars)
-    assert {e.kind for e in entries} == {"exemplar"}
-    assert len({e.id for e in entries}) == len(entries)
 
 
 # --- stage 1: trigger words are a fast path, not a wall -----------------------------------
@@ -127,6 +108,31 @@ def test_a_clause_without_trigger_words_passes_on_a_rare_gate_score(fake_setting
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "kind", "passes"),
+    [
+        ("由某液化气站负责经营区域液化石油气。", "sentence", True),
+        ("由某液化气站负责经营区域液化石油气", "heading", True),  # a first line may be a clause
+        ("关于开展2017年度新经济企业入库工作的通知", "heading", False),
+        ("关于征集2022年全省5G典型应用场景的通知", "sentence", False),  # reads as a title
+        (
+            "为尽快摸清新经济企业发展现状，加强新经济企业培育，现决定开展2018年度入库工作。",
+            "sentence",
+            False,
+        ),
+    ],
+    ids=["clause", "first-line", "heading-title", "title", "preamble"],
+)
+def test_titles_and_preambles_never_take_the_trigger_less_path(
+    fake_settings, fake_model, text, kind, passes
+):
+    assert not ClauseView.of(text).signals.families
+    open_door = dataclasses.replace(fake_model, gate_threshold_alone=0.0)
+    screener = Screener(fake_settings, open_door, fake_model_embedders(fake_settings))
+    clause = Clause(0, text, 0, len(text), None, "", kind)
+    assert bool(screener.stage1([clause], None).picked) == passes
+
+
 def fake_model_embedders(settings):
     from screening.embed import get_embedder
 
@@ -143,4 +149,3 @@ def test_the_trigger_less_threshold_is_learned_and_recorded(fake_model):
 def test_recipes_are_part_of_the_model_identity():
     assert Recipe().tag == ""
     assert Recipe(gate_alone=False).tag == "no_gate_alone"
-    assert Recipe(gate_alone=False, exemplars=False).tag == "no_gate_alone-no_exemplars"

@@ -8,7 +8,6 @@ from .store import (
     get_case,
     get_standard,
     load_cases,
-    load_exemplars,
     load_guidance,
     load_standards,
 )
@@ -24,7 +23,6 @@ __all__ = [
     "get_case",
     "get_standard",
     "load_cases",
-    "load_exemplars",
     "load_guidance",
     "load_standards",
     "map_citation",

@@ -23,7 +23,7 @@ import numpy as np
 
 from .. import versions
 from ..config import Settings
-from ..corpus import load_cases, load_exemplars, load_guidance, load_standards
+from ..corpus import load_cases, load_guidance, load_standards
 from ..corpus.schema import Case
 from ..domain import FAMILIES
 from ..errors import ModelError
@@ -37,7 +37,6 @@ from ..screen.precedents import (
     Entry,
     PrecedentIndex,
     case_entries,
-    exemplar_entries,
     guidance_entries,
     standard_entries,
 )
@@ -62,12 +61,11 @@ class Recipe:
     switch them off to show today's model beside the new one, trained in the same run."""
 
     gate_alone: bool = True  # trigger-less clauses may pass stage 1 on a rare gate score
-    exemplars: bool = True  # item exemplars vote on items and train the article model
 
     @property
     def tag(self) -> str:
         """ "" for the default recipe, else the switched-off levers (part of the model id)."""
-        levers = (("gate_alone", self.gate_alone), ("exemplars", self.exemplars))
+        levers = (("gate_alone", self.gate_alone),)
         off = [name for name, on in levers if not on]
         return "-".join(f"no_{name}" for name in off)
 
@@ -93,9 +91,6 @@ class TrainingData:
         h = hashlib.sha256()
         for e in self.examples:
             h.update(f"{e.label}\t{e.group}\t{e.text}\n".encode())
-        for x in self.entries:  # exemplars are no examples, but they shape the model
-            if x.kind == "exemplar":
-                h.update(f"exemplar\t{x.codes[0]}\t{x.text}\n".encode())
         return h.hexdigest()
 
 
@@ -147,7 +142,6 @@ def training_data(
     cases: Sequence[Case] | None = None,
     include_laws: bool = True,
     decisions: Sequence[Example] = (),
-    exemplars: bool = True,
 ) -> TrainingData:
     """Assemble examples and the precedent index from the corpus (and reviewers' decisions)."""
     cases = list(load_cases(corpus_dir) if cases is None else cases)
@@ -174,8 +168,6 @@ def training_data(
         examples.extend(law_examples(corpus_dir))
     examples.extend(decisions)
     entries = case_entries(cases) + guidance_entries(guidance) + standard_entries(standards)
-    if exemplars:
-        entries += exemplar_entries(load_exemplars(corpus_dir))
     for e in examples:
         if e.label == COMPLIANT:
             entries.append(Entry(e.ref, "negative", e.text, (), None, None, e.group))
@@ -289,7 +281,6 @@ def train(
         cases=cases,
         include_laws=include_laws,
         decisions=decisions,
-        exemplars=recipe.exemplars,
     )
     if not data.info.positives:
         raise ModelError(detail="知识库中没有带违规原文的案例，无法训练筛查模型。请检查 --corpus。")
@@ -323,15 +314,7 @@ def train(
         if e.label != COMPLIANT and arts:
             article_rows.append(i)
             article_labels.append(max(set(arts), key=arts.count))
-    X_articles = X[article_rows]
-    exemplars = [e for e in data.entries if e.kind == "exemplar"]
-    if exemplars:  # five wordings per item: the articles the cases rarely cite get examples
-        vectors = {n: c.encode([e.text for e in exemplars]) for n, c in caches.items()}
-        views = [ClauseView.of(e.text) for e in exemplars]
-        X_ex, _ = combined_features(indexes, list(caches), views, vectors)
-        X_articles = np.vstack([X_articles, X_ex])
-        article_labels += [article_of(e.codes[0]) for e in exemplars]
-    articles = ArticleClassifier().fit(X_articles, np.array(article_labels))
+    articles = ArticleClassifier().fit(X[article_rows], np.array(article_labels))
     seconds = time.perf_counter() - t0
     card = model_card(
         data, embedders, threshold, oof, positive, regulation, y, seconds, seed, recipe

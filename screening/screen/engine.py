@@ -18,6 +18,7 @@ are notes, not filters.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +61,10 @@ from .tender import (
 )
 
 MIN_CLAUSE_CHARS = 6
+# "为……，现决定开展……" / "为……，制定本办法": a document's purpose, not a condition it sets.
+_PREAMBLE = re.compile(
+    r"^(?:为了?|根据|按照)[^。；]{2,120}?[，,][^。；]{0,60}?(?:现|特|决定|制定|印发)"
+)
 
 
 @dataclass
@@ -233,11 +238,17 @@ class Screener:
     def _passes(self, view: ClauseView, gate_score: float) -> bool:
         # Barrier-shaped trigger combinations always pass; with a trigger word the learned gate
         # decides; with none, only a gate score as rare on compliant text as the model's
-        # ``gate_threshold_alone`` (clauses like "由某液化气站负责经营本区域" have no trigger).
+        # ``gate_threshold_alone`` (clauses like "由某液化气站负责经营本区域" have no trigger) —
+        # and never a title (……的通知) or a purpose preamble, which impose nothing. (Not every
+        # heading-kind clause: a document's first line is one, and may be the clause itself.)
+        if is_candidate(view.signals):
+            return True
+        if view.signals.families:
+            return gate_score >= self.model.gate_threshold
         return (
-            is_candidate(view.signals)
-            or bool(view.signals.families and gate_score >= self.model.gate_threshold)
-            or gate_score >= self.model.gate_threshold_alone
+            gate_score >= self.model.gate_threshold_alone
+            and not view.signals.looks_like_title
+            and not _PREAMBLE.match(view.text)
         )
 
     def score_clauses(

@@ -28,8 +28,8 @@ _EXCEPTION_PATTERNS: tuple[tuple[str, str], ...] = (
 )
 
 
-# Who votes on a finding's item: the nearest cases, Q&A wordings and item exemplars.
-VOTE_KINDS = ("case", "guidance", "exemplar")
+# Who votes on a finding's item: the nearest cases and Q&A wordings.
+VOTE_KINDS = ("case", "guidance")
 # P(article) is blended with the share of the votes each article got (0: the article model alone).
 ARTICLE_VOTE_MIX = 0.0
 
@@ -46,9 +46,9 @@ def rank_codes(
     """Score item codes as P(barrier) × P(article) × P(item | article).
 
     P(article) comes from the article model (blended with the votes' article shares by
-    ``article_mix``); within an article, items share the votes of the nearest precedents and
-    item exemplars that cite them (sharpened by similarity) and of the standards' own wording,
-    so the item whose precedents, exemplars and text the clause resembles most comes first.
+    ``article_mix``); within an article, items share the votes of the nearest precedents that
+    cite them (sharpened by similarity) and of the standards' own wording, so the item whose
+    precedents and text the clause resembles most comes first.
     """
     mix = ARTICLE_VOTE_MIX if article_mix is None else article_mix
     votes: dict[str, float] = defaultdict(float)
