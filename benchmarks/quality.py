@@ -94,7 +94,7 @@ def run_docs(screener, paths) -> list[dict]:
 
 def summarise(result: dict, threshold: float | None = None) -> dict:
     """The figures of one engine's rows at ``threshold`` (default: the model's own)."""
-    from screening.screen.labels import article_of
+    from screening.screen.evaluate import count_codes
 
     t = result["threshold"] if threshold is None else threshold
     spans = result["cases"]
@@ -104,21 +104,10 @@ def summarise(result: dict, threshold: float | None = None) -> dict:
         found_family[r["family"]] += 1
     cases_all = {r["case"] for r in spans}
     cases_found = {r["case"] for r in found}
-    codes = Counter()
+    codes: Counter = Counter()
     for r in found:
-        if not r["truth"]:
-            continue
-        ranked = r["findings"][0]["codes"]
-        items = {c for c in r["truth"] if c.count("-") == 2}
-        arts = {article_of(c) for c in r["truth"]}
-        ranked_arts = list(dict.fromkeys(article_of(c) for c in ranked))
-        codes["article_spans"] += 1
-        codes["article_top1"] += bool(ranked) and article_of(ranked[0]) in arts
-        codes["article_top3"] += bool(set(ranked_arts[:3]) & arts)
-        if items:
-            codes["item_spans"] += 1
-            codes["item_top1"] += bool(ranked) and ranked[0] in items
-            codes["item_top3"] += bool(set(ranked[:3]) & items)
+        if r["truth"]:
+            count_codes(codes, r["findings"][0]["codes"], r["truth"])
 
     def rate(a: str, b: str) -> float | None:
         return round(codes[a] / codes[b], 4) if codes[b] else None

@@ -44,9 +44,9 @@ def coded_spans(cases):
 
 def measure(model, spans, caches, standards, counts):
     """Add the ranking outcomes of ``spans`` under ``model`` to ``counts`` (one per mix)."""
+    from screening.screen.evaluate import count_codes
     from screening.screen.explain import rank_codes
     from screening.screen.features import ClauseView
-    from screening.screen.labels import article_of
 
     if not spans:
         return
@@ -62,16 +62,7 @@ def measure(model, spans, caches, standards, counts):
                 r.code
                 for r in rank_codes(1.0, arts[k], sims[k], model.index, items, article_mix=mix)
             ]
-            true_items = {x for x in case.standards if x in items}
-            true_articles = {article_of(x) for x in case.standards if x.startswith("FCR-")}
-            ranked_articles = list(dict.fromkeys(article_of(x) for x in ranked))
-            c["spans"] += 1
-            c["article_top1"] += bool(ranked) and article_of(ranked[0]) in true_articles
-            c["article_top3"] += bool(set(ranked_articles[:3]) & true_articles)
-            if true_items:
-                c["item_spans"] += 1
-                c["item_top1"] += bool(ranked) and ranked[0] in true_items
-                c["item_top3"] += bool(set(ranked[:3]) & true_items)
+            count_codes(c, ranked, case.standards)
 
 
 def rates(c: Counter) -> dict:
@@ -79,7 +70,7 @@ def rates(c: Counter) -> dict:
     for key in ("item_top1", "item_top3"):
         out[key + "_rate"] = round(c[key] / c["item_spans"], 3) if c["item_spans"] else None
     for key in ("article_top1", "article_top3"):
-        out[key + "_rate"] = round(c[key] / c["spans"], 3) if c["spans"] else None
+        out[key + "_rate"] = round(c[key] / c["article_spans"], 3) if c["article_spans"] else None
     return out
 
 
@@ -144,7 +135,7 @@ def print_table(report: dict) -> None:
                 print(
                     f"{setting:8} {name:6} {float(mix):4.1f}  "
                     f"{r['item_top1']:>4}/{r['item_spans']:<4} {r['item_top1_rate']:.3f} "
-                    f"{r['item_top3_rate']:.3f}  {r['article_top1']:>4}/{r['spans']:<4} "
+                    f"{r['item_top3_rate']:.3f}  {r['article_top1']:>4}/{r['article_spans']:<4} "
                     f"{r['article_top1_rate']:.3f}   {r['article_top3_rate']:.3f}"
                 )
 

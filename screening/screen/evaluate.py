@@ -74,7 +74,7 @@ def eval_cases(screener: Any, docs: Sequence[tuple[Case, Any, list[tuple[int, in
                     coded += 1
                     best = max(over, key=lambda f: f.score)
                     coded_right += code_matches(best.standard, case.standards)
-                    _count_codes(codes, best, case.standards)
+                    count_codes(codes, [s.code for s in best.standards], case.standards)
             else:
                 misses.append((case.id, fam, doc.text[s:e][:80]))
         cases_found += hit_case
@@ -109,11 +109,14 @@ def eval_cases(screener: Any, docs: Sequence[tuple[Case, Any, list[tuple[int, in
     }
 
 
-def _count_codes(codes: dict[str, int], finding: Any, truth: Sequence[str]) -> None:
-    """Item- and article-level hits of a finding's FCR codes (first, and any of three)."""
+def count_codes(codes: Any, ranked: Sequence[str], truth: Sequence[str]) -> None:
+    """Add to ``codes`` (a Counter or a dict of ints) the item- and article-level hits of the
+    ranked FCR codes against a case's codes: first code, and any of three. Item figures count
+    only cases citing an item; an article-only citation (``FCR-19``) accepts any of its items.
+    Shared by this module and the benchmarks (quality.py, ranking.py)."""
     from .labels import article_of
 
-    ranked = [s.code for s in finding.standards if s.code.startswith("FCR-")]
+    ranked = [c for c in ranked if c.startswith("FCR-")]
     true_items = {c for c in truth if c.startswith("FCR-") and c.count("-") == 2}
     true_articles = {article_of(c) for c in truth if c.startswith("FCR-")}
     ranked_articles = list(dict.fromkeys(article_of(c) for c in ranked))
