@@ -1,8 +1,10 @@
 """A realistic ledger for report tests: the 7 sample documents, their golden findings, and cases
 worked through the lifecycle on a fixed clock in the fourth quarter of 2025.
 
-Findings come from ``tests/golden/scan/samples.jsonl`` (what the engine reports on
-``samples/docs/``); documents are parsed with the real parsers. Every ledger timestamp is set by
+Findings come from ``tests/fixtures/reports/sample_findings.jsonl``: a frozen copy of what the
+engine reported on ``samples/docs/`` (the scan golden file at 612a260), so report and console
+tests stand on a fixed ledger while the engine improves (its current output is checked by
+tests/test_screen_golden.py). Documents are parsed with the real parsers. Every ledger timestamp is set by
 patching ``now`` in the ledger modules, so dates, deadlines and "on time" are known exactly.
 Complainants' names and contacts planted here must never appear in any report.
 """
@@ -32,7 +34,7 @@ from screening.types import Failure, Finding, StandardScore
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "docs"
-GOLDEN = ROOT / "tests" / "golden" / "scan" / "samples.jsonl"
+GOLDEN = ROOT / "tests" / "fixtures" / "reports" / "sample_findings.jsonl"
 OP = "审查员甲"
 AS_OF = "2026-01-05"
 

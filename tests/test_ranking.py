@@ -120,10 +120,11 @@ def test_a_clause_without_trigger_words_passes_on_a_rare_gate_score(fake_setting
             "sentence",
             False,
         ),
+        ("安排财政支出一般不得与特定经营者缴纳的税收挂钩。", "sentence", False),
     ],
-    ids=["clause", "first-line", "heading-title", "title", "preamble"],
+    ids=["clause", "first-line", "heading-title", "title", "preamble", "prohibition"],
 )
-def test_titles_and_preambles_never_take_the_trigger_less_path(
+def test_titles_preambles_and_prohibitions_never_take_the_trigger_less_path(
     fake_settings, fake_model, text, kind, passes
 ):
     assert not ClauseView.of(text).signals.families

@@ -65,6 +65,8 @@ MIN_CLAUSE_CHARS = 6
 _PREAMBLE = re.compile(
     r"^(?:为了?|根据|按照)[^。；]{2,120}?[，,][^。；]{0,60}?(?:现|特|决定|制定|印发)"
 )
+# A trigger-less clause that forbids something is a rule about barriers, not one.
+_FORBIDS = re.compile(r"不得|禁止|严禁|不准|不应|不允许")
 
 
 @dataclass
@@ -239,8 +241,9 @@ class Screener:
         # Barrier-shaped trigger combinations always pass; with a trigger word the learned gate
         # decides; with none, only a gate score as rare on compliant text as the model's
         # ``gate_threshold_alone`` (clauses like "由某液化气站负责经营本区域" have no trigger) —
-        # and never a title (……的通知) or a purpose preamble, which impose nothing. (Not every
-        # heading-kind clause: a document's first line is one, and may be the clause itself.)
+        # and never a title (……的通知), a purpose preamble or a prohibition (安排财政支出不得与
+        # ……挂钩), which impose nothing. (Not every heading-kind clause: a document's first
+        # line is one, and may be the clause itself.)
         if is_candidate(view.signals):
             return True
         if view.signals.families:
@@ -249,6 +252,7 @@ class Screener:
             gate_score >= self.model.gate_threshold_alone
             and not view.signals.looks_like_title
             and not _PREAMBLE.match(view.text)
+            and not _FORBIDS.search(view.text)
         )
 
     def score_clauses(
