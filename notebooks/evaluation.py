@@ -58,6 +58,11 @@ parser = argparse.ArgumentParser(description="筛查质量评估图")
 parser.add_argument("--result", type=Path, default=FULL if FULL.is_file() else SMALL)
 parser.add_argument("--out", type=Path, default=ROOT / "notebooks" / "out")
 args, _ = parser.parse_known_args()
+if not args.result.is_file():
+    sys.exit(
+        f"错误：结果文件 {args.result} 不存在。请先运行 python benchmarks/quality.py，"
+        "或用 --result 指定结果文件。"
+    )
 args.out.mkdir(parents=True, exist_ok=True)
 report = json.loads(args.result.read_text(encoding="utf-8"))
 engines = report["engines"]

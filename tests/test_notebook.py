@@ -41,3 +41,23 @@ def test_the_evaluation_notebook_executes(tmp_path):
     for engine in ("v1 今日模型", "v2 新模型", "关键词基线"):
         assert engine in result.stdout
     assert "条款召回" in result.stdout and "法规误报" in result.stdout
+
+
+def test_a_missing_result_file_is_one_chinese_line(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "notebooks" / "evaluation.py"),
+            "--result",
+            str(tmp_path / "无.json"),
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=str(ROOT),
+    )
+    assert result.returncode == 1
+    assert "结果文件" in result.stderr and "不存在" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -142,3 +142,33 @@ def test_a_permit_in_a_local_regulation_scores_half_and_names_its_rank(fake_sett
     assert ranked[clause].legal_rank == LOCAL_REGULATION
     assert np.isclose(ranked[clause].score, plain[clause].score * PERMIT_FACTOR, atol=1e-4)
     assert "本文件为地方性法规" in ranked[clause].rationale
+
+
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (SHARED / "corpus-samples").is_dir(), reason="../shared is not available")
+def test_legal_rank_of_the_shared_regulations_and_policy_documents():
+    """The figure the README and the issue note quote: every shared local regulation reads as a
+    地方性法规 or 政府规章, no policy document does."""
+    from collections import Counter
+
+    from screening.parse import parse_file
+
+    samples = SHARED / "corpus-samples"
+    regulations = Counter(
+        legal_rank(parse_file(p).text)
+        for p in sorted((samples / "local-regulations").rglob("*"))
+        if p.is_file() and p.suffix in (".md", ".txt")
+    )
+    assert regulations == {LOCAL_REGULATION: 1179, GOVERNMENT_RULE: 1}, regulations
+    policies = [
+        p.name
+        for p in sorted(samples.rglob("*"))
+        if p.is_file()
+        and "local-regulations" not in p.parts
+        and p.suffix != ".json"
+        and legal_rank(parse_file(p).text) is not None
+    ]
+    assert policies == []

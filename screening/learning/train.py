@@ -65,9 +65,7 @@ class Recipe:
     @property
     def tag(self) -> str:
         """ "" for the default recipe, else the switched-off levers (part of the model id)."""
-        levers = (("gate_alone", self.gate_alone),)
-        off = [name for name, on in levers if not on]
-        return "-".join(f"no_{name}" for name in off)
+        return "" if self.gate_alone else "no_gate_alone"
 
 
 @dataclass(frozen=True)
@@ -277,10 +275,7 @@ def train(
 
     t0 = time.perf_counter()
     data = training_data(
-        Path(settings.corpus),
-        cases=cases,
-        include_laws=include_laws,
-        decisions=decisions,
+        Path(settings.corpus), cases=cases, include_laws=include_laws, decisions=decisions
     )
     if not data.info.positives:
         raise ModelError(detail="知识库中没有带违规原文的案例，无法训练筛查模型。请检查 --corpus。")

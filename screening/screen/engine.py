@@ -322,6 +322,7 @@ class Screener:
                             sims[i],
                             first.contexts[i],
                             first.hits[i],
+                            rank,
                         )
                     )
         stats.findings = len(findings)
@@ -339,6 +340,7 @@ class Screener:
         sims_row: np.ndarray,
         ctx: TenderContext,
         tender_hits: Sequence[RuleHit] = (),
+        rank: str | None = None,
     ) -> Finding:
         ranked = rank_codes(score, art_probs, sims_row, self.model.index, self.standards)
         if tender_hits:  # the FCR items the matched tender construction maps to
@@ -376,7 +378,7 @@ class Screener:
             zb = self.tender.codes(score, tender_hits, ranked, sims_row, self.model.index)
         why = rationale(view.signals, primary, family, precedents, compliant_hint)
         if self.adjustments and not tender_hits:
-            why += adjust.notes(view, legal_rank(doc.text))
+            why += adjust.notes(view, rank)
         if tender_hits or zb:
             why = tender_rationale(ctx, tender_hits, zb) + why
         return Finding(
@@ -399,7 +401,7 @@ class Screener:
             doc_kind=ctx.doc_kind or document_kind(doc),
             tender_section=ctx.section,
             points=ctx.row.points if ctx.row else None,
-            legal_rank=legal_rank(doc.text),
+            legal_rank=rank,
         )
 
     # -- conveniences ----------------------------------------------------------------------
