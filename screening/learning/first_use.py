@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ..config import Settings
 from ..errors import ModelNotTrainedError
 from ..screen.engine import Screener
-from . import store
-from .train import TrainedModel, train
+
+if TYPE_CHECKING:  # training imports scikit-learn: only when a model must be trained
+    from .train import TrainedModel
 
 FIRST_USE = "首次使用：正在根据知识库训练筛查模型（约需 3–6 分钟，只需一次）……"
 STALE = "软件已更新，当前筛查模型由旧版本训练，正在按新版本重新训练……"
@@ -28,6 +30,9 @@ def train_current(
     settings: Settings, *, stale: bool = False, say: Callable[[str], None] | None = None
 ) -> TrainedModel:
     """Train a model from the corpus, save it and make it current, saying so."""
+    from . import store
+    from .train import train
+
     say = say or _stderr
     say(STALE if stale else FIRST_USE)
     model = train(settings)

@@ -21,7 +21,15 @@ from ..config import Settings
 from ..errors import ModelError
 from ..screen.current import CARD_FILE, POINTER, current_id, read_pointer
 from ..screen.current import models_root as root
-from ..screen.model import MODEL_FILE, SIZES_FILE, load_current, load_model, restore_or_sweep
+from ..screen.model import (
+    MODEL_FILE,
+    RUNTIME_FILE,
+    SIZES_FILE,
+    load_current,
+    load_model,
+    restore_or_sweep,
+    write_runtime,
+)
 from .card import ModelCard
 from .train import TrainedModel
 
@@ -57,7 +65,7 @@ class StoredModel:
 
 
 def save_model(model: TrainedModel, directory: Path) -> Path:
-    """Write model.joblib, card.json and sizes.json into ``directory``, atomically.
+    """Write model.joblib, runtime.pkl, card.json and sizes.json into ``directory``, atomically.
 
     The files go to a temp folder first; the model already in ``directory`` (retraining on
     unchanged data gives the same id) is renamed aside, the new one renamed in, and only then
@@ -86,7 +94,10 @@ def save_model(model: TrainedModel, directory: Path) -> Path:
             json.dumps(model.card.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n",
             encoding="utf-8",
         )
-        sizes = {MODEL_FILE: (tmp / MODEL_FILE).stat().st_size}
+        sizes = {
+            MODEL_FILE: (tmp / MODEL_FILE).stat().st_size,
+            RUNTIME_FILE: write_runtime(model, tmp),
+        }
         (tmp / SIZES_FILE).write_text(json.dumps(sizes) + "\n", encoding="utf-8")
         old = None
         if directory.exists():

@@ -1,15 +1,21 @@
 """A fitted screening model as scoring sees it: its parts, its files, and the current one.
 
-Models live in ``<models>/screener/<model_id>/`` (model.joblib, card.json, sizes.json) and the
-pointer ``current.json`` names the current one. Scoring only reads them: training, saving,
-promoting and rolling back belong to ``screening.learning``. A current model trained with other
-component versions (``screening.versions``) is stale: it is not even unpickled, and loading
-raises :class:`~screening.errors.ModelNotTrainedError`, as it does when there is no model.
+Models live in ``<models>/screener/<model_id>/`` (model.joblib, runtime.pkl, card.json,
+sizes.json) and the pointer ``current.json`` names the current one. ``model.joblib`` holds the
+fitted scikit-learn estimators; ``runtime.pkl`` the same parts as plain arrays
+(``screen.runtime``), which is what scoring loads: no scikit-learn import, no joblib unpickling.
+Scoring only reads them: training, saving, promoting and rolling back belong to
+``screening.learning``. A current model trained with other component versions
+(``screening.versions``) is stale: it is not even unpickled, and loading raises
+:class:`~screening.errors.ModelNotTrainedError`, as it does when there is no model.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +26,6 @@ import numpy as np
 from .. import versions
 from ..config import Settings
 from ..errors import ModelError, ModelNotTrainedError
-from .classifier import ArticleClassifier, BarrierClassifier
 from .current import (  # the light read side (which model is current)
     CARD_FILE,
     current_id,
@@ -31,6 +36,7 @@ from .features import ClauseView, build_features
 from .precedents import PrecedentIndex
 
 MODEL_FILE = "model.joblib"
+RUNTIME_FILE = "runtime.pkl"  # the scoring parts as plain arrays (screen.runtime)
 SIZES_FILE = "sizes.json"  # byte size of the model file as saved: a truncated copy is spotted
 RECOVER = (
     "请运行 `screening model retrain` 重新训练，或用 `screening model rollback` 回到上一版本。"
@@ -43,13 +49,15 @@ class ScreeningModel:
     """The cheap gate, the classifier, one precedent index per embedder, thresholds and identity
     (the full card is ``learning.card.ModelCard``, read by ``learning.store``)."""
 
-    gate: Any  # sklearn Pipeline: character TF-IDF → logistic regression
+    # Scoring parts: scikit-learn estimators as trained, or their runtime.Gate/Barrier/Articles
+    # as loaded (the same probabilities; see screen.runtime).
+    gate: Any  # character TF-IDF → logistic regression: predict_proba(texts)
     gate_threshold: float
     # A clause with no trigger word passes stage 1 when its gate score reaches this (the
     # trigger words are a fast path, not a wall); infinite: never (models before hybrid.v2).
     gate_threshold_alone: float
-    classifier: BarrierClassifier
-    articles: ArticleClassifier
+    classifier: Any  # barrier_proba(X), family_proba(X)
+    articles: Any  # article_proba(X)
     indexes: dict[str, PrecedentIndex]  # same entries, vectors of each embedder
     threshold: float
     embedder_names: tuple[str, ...]
@@ -120,9 +128,100 @@ def restore_or_sweep(directory: Path) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
-def load_model(directory: Path) -> ScreeningModel:
+def scoring_payload(model: ScreeningModel) -> dict[str, Any]:
+    """What ``runtime.pkl`` holds: the scoring parts as plain arrays, the precedent index and
+    the thresholds (``model`` has the fitted scikit-learn estimators: it is being saved)."""
+    from .runtime import compile_parts
+
+    return {
+        **compile_parts(model.gate, model.classifier, model.articles),
+        "gate_threshold": model.gate_threshold,
+        "gate_threshold_alone": model.gate_threshold_alone,
+        "entries": model.index.entries,
+        "vectors": {n: idx.vectors for n, idx in model.indexes.items()},
+        "threshold": model.threshold,
+        "embedder_names": model.embedder_names,
+    }
+
+
+def write_runtime(model: ScreeningModel, directory: Path) -> int:
+    """Write ``runtime.pkl`` into ``directory`` (atomically); its size in bytes."""
+    target = directory / RUNTIME_FILE
+    partial = target.with_name(f".{RUNTIME_FILE}.{os.getpid()}")
+    with open(partial, "wb") as fh:
+        pickle.dump(scoring_payload(model), fh, protocol=5)
+    os.replace(partial, target)
+    return target.stat().st_size
+
+
+def _recorded_size(directory: Path, name: str) -> int | None:
+    try:
+        return int(json.loads((directory / SIZES_FILE).read_text(encoding="utf-8"))[name])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _read_runtime(directory: Path) -> dict[str, Any] | None:
+    """The runtime payload, or None when it is missing, of another format, or not the file
+    that was saved (then the model is read from ``model.joblib`` instead)."""
+    from .runtime import RUNTIME_FORMAT
+
+    path = directory / RUNTIME_FILE
+    try:
+        if path.stat().st_size != _recorded_size(directory, RUNTIME_FILE):
+            return None  # missing from sizes.json (written after the save) or truncated
+        with open(path, "rb") as fh:
+            payload = pickle.load(fh)
+    except Exception:  # missing, unreadable or damaged: model.joblib still has everything
+        return None
+    if not isinstance(payload, dict) or payload.get("format") != RUNTIME_FORMAT:
+        return None
+    return payload
+
+
+def _read_joblib(directory: Path) -> ScreeningModel | None:
+    """A model saved before ``runtime.pkl`` (or whose copy is damaged): the scikit-learn
+    estimators from ``model.joblib``; its runtime copy is written beside it when the folder is
+    writable, so the next load is fast."""
     import joblib
 
+    payload = joblib.load(directory / MODEL_FILE)
+    model = _assemble(directory, payload)
+    with contextlib.suppress(Exception):  # read-only or foreign estimators: load slowly again
+        size = write_runtime(model, directory)
+        sizes_path = directory / SIZES_FILE
+        try:
+            sizes = json.loads(sizes_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            sizes = {}
+        sizes[RUNTIME_FILE] = size
+        partial = sizes_path.with_name(f".{SIZES_FILE}.{os.getpid()}")
+        partial.write_text(json.dumps(sizes) + "\n", encoding="utf-8")
+        os.replace(partial, sizes_path)
+    return model
+
+
+def _assemble(directory: Path, payload: dict[str, Any]) -> ScreeningModel:
+    card = json.loads((directory / CARD_FILE).read_text(encoding="utf-8"))
+    indexes = {n: PrecedentIndex(payload["entries"], v) for n, v in payload["vectors"].items()}
+    return ScreeningModel(
+        gate=payload["gate"],
+        gate_threshold=float(payload["gate_threshold"]),
+        gate_threshold_alone=float(payload.get("gate_threshold_alone", float("inf"))),
+        classifier=payload["classifier"],
+        articles=payload["articles"],
+        indexes=indexes,
+        threshold=float(payload["threshold"]),
+        embedder_names=tuple(payload["embedder_names"]),
+        model_id=str(card["model_id"]),
+        strategy=str(card.get("strategy") or versions.STRATEGY),
+        components=dict(card.get("components") or {}),
+    )
+
+
+def load_model(directory: Path) -> ScreeningModel:
+    """The model in ``directory``, for scoring: from ``runtime.pkl`` (no scikit-learn), else
+    from ``model.joblib``."""
     if not directory.exists():
         restore_or_sweep(directory)
     card_path, model_path = directory / CARD_FILE, directory / MODEL_FILE
@@ -131,22 +230,8 @@ def load_model(directory: Path) -> ScreeningModel:
             detail=f"模型目录 {directory} 不完整（缺少 {MODEL_FILE} 或 {CARD_FILE}）。" + RECOVER
         )
     try:
-        card = json.loads(card_path.read_text(encoding="utf-8"))
-        payload = joblib.load(model_path)
-        indexes = {n: PrecedentIndex(payload["entries"], v) for n, v in payload["vectors"].items()}
-        return ScreeningModel(
-            gate=payload["gate"],
-            gate_threshold=float(payload["gate_threshold"]),
-            gate_threshold_alone=float(payload.get("gate_threshold_alone", float("inf"))),
-            classifier=payload["classifier"],
-            articles=payload["articles"],
-            indexes=indexes,
-            threshold=float(payload["threshold"]),
-            embedder_names=tuple(payload["embedder_names"]),
-            model_id=str(card["model_id"]),
-            strategy=str(card.get("strategy") or versions.STRATEGY),
-            components=dict(card.get("components") or {}),
-        )
+        payload = _read_runtime(directory)
+        return _assemble(directory, payload) if payload else _read_joblib(directory)
     except Exception:  # any unpickling failure means a damaged or incompatible file
         raise ModelError(
             detail=f"模型文件 {model_path} 已损坏或与当前软件版本不兼容。" + RECOVER

@@ -1,0 +1,242 @@
+"""The fitted estimators as plain numpy arrays: scoring without importing scikit-learn.
+
+A model is trained with scikit-learn (``learning.train``), but scoring needs only a few
+affine maps and squashing functions. Importing scikit-learn (and the SciPy it pulls in) takes
+about 1.2 s and unpickling its estimators from ``model.joblib`` another 1.5 s: most of a cold
+``screening check``. At save time :func:`compile_parts` reads the arrays out of the fitted
+estimators; :class:`Gate`, :class:`Barrier` and :class:`Articles` compute the same
+probabilities from them (``tests/test_runtime.py`` holds them to scikit-learn's own output
+within 1e-9, the gate within 1e-6 as its TF-IDF is float32) and are saved in ``runtime.pkl``,
+a plain pickle of numpy arrays, dicts and lists that loads in milliseconds.
+
+What each one mirrors (scikit-learn 1.9):
+
+- :class:`Gate` — ``Pipeline(TfidfVectorizer(analyzer="char", ngram_range, sublinear_tf),
+  LogisticRegression)``: lowercase, whitespace runs to one space, character n-grams, counts of
+  the known ones, ``log(count) + 1``, × idf, L2-normalised, then ``expit(w·x + b)``;
+- :class:`Linear` — ``Pipeline(StandardScaler, LogisticRegression)``: ``expit`` for two
+  classes, softmax for more;
+- :class:`Barrier` — ``screen.classifier.BarrierClassifier``: the mean over the calibrated
+  folds of ``expit(-(a·f + b))`` where ``f`` is each fold's decision function (sigmoid
+  calibration), and the family model;
+- :class:`Articles` — ``screen.classifier.ArticleClassifier``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..domain import FAMILIES
+
+RUNTIME_FORMAT = 1  # bump when the arrays saved here change meaning
+_WHITE_SPACES = re.compile(r"\s\s+")  # TfidfVectorizer's own
+
+
+def _expit(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    x = x - x.max(axis=1, keepdims=True)
+    np.exp(x, out=x)
+    x /= x.sum(axis=1, keepdims=True)
+    return x
+
+
+@dataclass(frozen=True)
+class Linear:
+    """StandardScaler → LogisticRegression: ``classes`` and the fitted arrays."""
+
+    mean: np.ndarray | None
+    scale: np.ndarray | None
+    coef: np.ndarray  # [classes or 1, features]
+    intercept: np.ndarray
+    classes: np.ndarray
+
+    def decision(self, X: np.ndarray) -> np.ndarray:
+        X = np.asarray(X, dtype=np.float64)
+        if self.mean is not None:
+            X = X - self.mean
+        if self.scale is not None:
+            X = X / self.scale
+        return X @ self.coef.T + self.intercept
+
+    def proba(self, X: np.ndarray) -> np.ndarray:
+        d = self.decision(X)
+        if self.coef.shape[0] == 1:  # binary: expit of the one decision function
+            p = _expit(d[:, 0])
+            return np.column_stack([1 - p, p])
+        return _softmax(d)
+
+
+@dataclass(frozen=True)
+class Barrier:
+    """P(barrier) and P(family | barrier), as ``BarrierClassifier`` gives them."""
+
+    folds: tuple[tuple[Linear, float, float], ...]  # (fold estimator, a, b) of each calibration
+    barrier_rate: float  # used when the detector was a constant (one-sided training data)
+    family: Linear | None
+    families: tuple[str, ...]  # labels when there is no family model
+
+    def barrier_proba(self, X: np.ndarray) -> np.ndarray:
+        X = np.asarray(X, dtype=np.float64)
+        if not self.folds:
+            return np.full(X.shape[0], self.barrier_rate)
+        total = np.zeros(X.shape[0])
+        for est, a, b in self.folds:
+            total += _expit(-(a * est.decision(X)[:, 0] + b))
+        return total / len(self.folds)
+
+    def family_proba(self, X: np.ndarray) -> np.ndarray:
+        """P(family | barrier), columns in FAMILIES order (absent families get 0)."""
+        X = np.asarray(X, dtype=np.float64)
+        out = np.zeros((X.shape[0], len(FAMILIES)))
+        if self.family is not None:
+            probs, labels = self.family.proba(X), list(self.family.classes)
+        else:
+            probs, labels = np.ones((X.shape[0], len(self.families))), list(self.families)
+        for j, fam in enumerate(labels):
+            if fam in FAMILIES:
+                out[:, FAMILIES.index(fam)] = probs[:, j]
+        return out
+
+
+@dataclass(frozen=True)
+class Articles:
+    """P(article), spread over every article as ``ArticleClassifier.article_proba`` does."""
+
+    model: Linear | None
+    classes: np.ndarray
+    prior: float
+
+    def article_proba(
+        self, X: np.ndarray, articles: range = range(9, 24)
+    ) -> list[dict[int, float]]:
+        X = np.asarray(X, dtype=np.float64)
+        probs = self.model.proba(X) if self.model is not None else np.ones((X.shape[0], 1))
+        out = []
+        for row in probs:
+            d = {a: self.prior / len(articles) for a in articles}
+            for cls, p in zip(self.classes, row, strict=True):
+                d[int(cls)] = d.get(int(cls), 0.0) + (1 - self.prior) * float(p)
+            out.append(d)
+        return out
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Character TF-IDF → logistic regression, one score per text, with no sparse matrices:
+    per text, the known n-grams' ``(log(count) + 1) × idf`` are summed against the weights and
+    divided by their L2 norm."""
+
+    vocabulary: dict[str, int]
+    idf: np.ndarray  # float32, as the vectorizer's
+    weights: np.ndarray  # the regression's coefficients, float64
+    intercept: float
+    ngram_range: tuple[int, int]
+    lowercase: bool
+    sublinear: bool
+
+    def _features(self, text: str) -> tuple[list[int], np.ndarray]:
+        if self.lowercase:
+            text = text.lower()
+        text = _WHITE_SPACES.sub(" ", text)
+        lo, hi = self.ngram_range
+        counts: dict[int, int] = {}
+        vocab = self.vocabulary
+        for n in range(lo, min(hi, len(text)) + 1):
+            for i in range(len(text) - n + 1):
+                col = vocab.get(text[i : i + n])
+                if col is not None:
+                    counts[col] = counts.get(col, 0) + 1
+        cols = sorted(counts)
+        tf = np.array([counts[c] for c in cols], dtype=np.float32)
+        if self.sublinear:
+            tf = np.log(tf) + np.float32(1.0)
+        return cols, tf
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """[P(not), P(yes)] per text, as the pipeline's ``predict_proba``."""
+        scores = np.empty(len(texts))
+        for k, text in enumerate(texts):
+            cols, tf = self._features(text)
+            x = tf * self.idf[cols]
+            norm = float(np.sqrt(np.dot(x, x)))
+            dot = float(np.dot(x.astype(np.float64) / norm, self.weights[cols])) if norm else 0.0
+            scores[k] = 1.0 / (1.0 + math.exp(-(dot + self.intercept)))
+        return np.column_stack([1 - scores, scores])
+
+
+# --- reading the arrays out of fitted scikit-learn estimators (at save time) ----------------
+
+
+def _linear(pipeline: Any) -> Linear:
+    scaler, lr = (pipeline[0], pipeline[-1]) if len(pipeline) > 1 else (None, pipeline[-1])
+    centre = scaler is not None and scaler.with_mean
+    spread = scaler is not None and scaler.with_std
+    return Linear(
+        mean=np.asarray(scaler.mean_, dtype=np.float64) if centre else None,
+        scale=np.asarray(scaler.scale_, dtype=np.float64) if spread else None,
+        coef=np.asarray(lr.coef_, dtype=np.float64),
+        intercept=np.asarray(lr.intercept_, dtype=np.float64),
+        classes=np.asarray(lr.classes_),
+    )
+
+
+def _barrier(clf: Any) -> Barrier:
+    folds: list[tuple[Linear, float, float]] = []
+    detector = clf.detector_
+    if detector is not None:
+        for calibrated in detector.calibrated_classifiers_:
+            if calibrated.method != "sigmoid" or len(calibrated.calibrators) != 1:
+                raise ValueError(f"calibration {calibrated.method!r} is not compiled")
+            cal = calibrated.calibrators[0]
+            folds.append((_linear(calibrated.estimator), float(cal.a_), float(cal.b_)))
+    return Barrier(
+        folds=tuple(folds),
+        barrier_rate=float(getattr(clf, "barrier_rate_", 1.0)),
+        family=_linear(clf.family_) if clf.family_ is not None else None,
+        families=tuple(str(f) for f in clf.families_),
+    )
+
+
+def _articles(clf: Any) -> Articles:
+    return Articles(
+        model=_linear(clf.model_) if clf.model_ is not None else None,
+        classes=np.asarray(clf.classes_),
+        prior=float(clf.prior),
+    )
+
+
+def _gate(pipeline: Any) -> Gate:
+    vec, lr = pipeline[0], pipeline[-1]
+    if vec.analyzer != "char" or vec.norm != "l2" or not vec.use_idf or vec.preprocessor:
+        raise ValueError("only a char TF-IDF (l2, idf) gate is compiled")
+    return Gate(
+        vocabulary={str(k): int(v) for k, v in vec.vocabulary_.items()},
+        idf=np.asarray(vec.idf_, dtype=vec.dtype),
+        weights=np.asarray(lr.coef_[0], dtype=np.float64),
+        intercept=float(lr.intercept_[0]),
+        ngram_range=tuple(vec.ngram_range),
+        lowercase=bool(vec.lowercase),
+        sublinear=bool(vec.sublinear_tf),
+    )
+
+
+def compile_parts(gate: Any, classifier: Any, articles: Any) -> dict[str, Any]:
+    """The fitted gate, barrier classifier and article model as runtime objects."""
+    return {
+        "format": RUNTIME_FORMAT,
+        "gate": _gate(gate),
+        "classifier": _barrier(classifier),
+        "articles": _articles(articles),
+    }
+
+
+__all__ = ["RUNTIME_FORMAT", "Articles", "Barrier", "Gate", "Linear", "compile_parts"]
