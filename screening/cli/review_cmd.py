@@ -14,7 +14,6 @@ from ..errors import OutputFormatError
 from ..ledger import reviews as rv
 from ..ledger.clausediff import normalise
 from ..ledger.workdays import parse_date
-from ..reports.review_docs import KINDS as DOCUMENT_KINDS
 from ._common import (
     dumps,
     echo_written,
@@ -488,7 +487,7 @@ def attach_cmd(
 @click.argument("review_id", type=int)
 @click.option(
     "--kind",
-    type=click.Choice(DOCUMENT_KINDS),
+    type=click.Choice(rv.KINDS),
     required=True,
     help="审查结论：公平竞争审查书面结论（审查表）；修改建议函：给起草单位的初审意见。",
 )

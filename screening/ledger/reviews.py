@@ -69,6 +69,10 @@ EXPLANATIONS = {
 REQUIRED_EXPLANATIONS = ("1", "3", "4")  # （二） is the chosen 条例第十二条 item; （五） optional
 
 # Materials a draft headed to the 市场监督管理部门 comes with (实施办法第三十一条).
+# The documents a concluded review can be written up as (reports.review_docs drafts them).
+KIND_CONCLUSION = "审查结论"
+KIND_LETTER = "修改建议函"
+KINDS = (KIND_CONCLUSION, KIND_LETTER)
 MATERIAL_KINDS = ("政策措施起草说明", "公平竞争审查初审意见", "其他材料")
 
 # A concluded review re-opens when a new version brings new or reworded suspect clauses, or when

@@ -19,6 +19,7 @@ their trail.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -50,8 +51,15 @@ SESSION_MAX = dt.timedelta(hours=12)  # and none outlives a working day
 _TOUCH_EVERY = dt.timedelta(seconds=60)  # last_seen is written at most this often
 
 _hasher = PasswordHasher()
-# Verified against when the name is unknown, so a failed login takes as long either way.
-_DUMMY_HASH = _hasher.hash("dummy-password-0")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when a login names no user, so both cases take as long; hashed on
+    first use (argon2 takes ~0.2 s: not on every command's import)."""
+    return _hasher.hash("dummy-password-0")
+
+
 _NAME = re.compile(r"^[\w\u4e00-\u9fff.\-·]{1,40}$")
 
 
@@ -205,7 +213,7 @@ def authenticate(
         raise LoginLockedError(until=user["locked_until"])
     ok: bool
     try:
-        ok = _hasher.verify(user["password_hash"] if user else _DUMMY_HASH, password)
+        ok = _hasher.verify(user["password_hash"] if user else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         ok = False
     if not user or not ok or user["disabled"]:

@@ -20,16 +20,12 @@ from ..corpus.tender import ZB_FAMILIES, is_zb
 from ..domain import FAMILIES
 from ..lang.zh.tenderkinds import is_tender_kind
 from ..ledger import reviews as rv
-from ..ledger.reviews import seq_list
+from ..ledger.reviews import KIND_CONCLUSION, KIND_LETTER, seq_list
 from ..localnames import PLACEHOLDERS, LocalNames
 from ..privacy import Redactor
 from .citations import Citations, book, quoted, where
 from .layout import OfficialDocument, title_lines
 from .queries import Written, cn_date, write_sidecar
-
-KIND_CONCLUSION = "审查结论"
-KIND_LETTER = "修改建议函"
-KINDS = (KIND_CONCLUSION, KIND_LETTER)
 
 FAMILY_HEADINGS = {
     FAMILIES[0]: "（一）市场准入和退出标准（《实施办法》第九条至第十二条）",
