@@ -24,7 +24,6 @@ What each one mirrors (scikit-learn 1.9):
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -143,33 +142,42 @@ class Gate:
     lowercase: bool
     sublinear: bool
 
-    def _features(self, text: str) -> tuple[list[int], np.ndarray]:
+    def _counts(self, text: str) -> dict[int, int]:
+        """Column → count of the known character n-grams of ``text``."""
         if self.lowercase:
             text = text.lower()
         text = _WHITE_SPACES.sub(" ", text)
         lo, hi = self.ngram_range
-        counts: dict[int, int] = {}
         vocab = self.vocabulary
+        counts: dict[int, int] = {}
         for n in range(lo, min(hi, len(text)) + 1):
             for i in range(len(text) - n + 1):
                 col = vocab.get(text[i : i + n])
                 if col is not None:
                     counts[col] = counts.get(col, 0) + 1
-        cols = sorted(counts)
-        tf = np.array([counts[c] for c in cols], dtype=np.float32)
-        if self.sublinear:
-            tf = np.log(tf) + np.float32(1.0)
-        return cols, tf
+        return counts
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """[P(not), P(yes)] per text, as the pipeline's ``predict_proba``."""
-        scores = np.empty(len(texts))
+        """[P(not), P(yes)] per text, as the pipeline's ``predict_proba``: the n-grams of all
+        texts are counted first, then weighted, normalised and summed in one pass."""
+        rows: list[int] = []
+        cols: list[int] = []
+        counts: list[int] = []
         for k, text in enumerate(texts):
-            cols, tf = self._features(text)
-            x = tf * self.idf[cols]
-            norm = float(np.sqrt(np.dot(x, x)))
-            dot = float(np.dot(x.astype(np.float64) / norm, self.weights[cols])) if norm else 0.0
-            scores[k] = 1.0 / (1.0 + math.exp(-(dot + self.intercept)))
+            found = self._counts(text)
+            rows.extend([k] * len(found))
+            cols.extend(found)
+            counts.extend(found.values())
+        tf = np.asarray(counts, dtype=np.float32)
+        if self.sublinear:
+            tf = np.log(tf) + np.float32(1.0)
+        col = np.asarray(cols, dtype=np.intp)
+        x = (tf * self.idf[col]).astype(np.float64)
+        row = np.asarray(rows, dtype=np.intp)
+        norm = np.sqrt(np.bincount(row, weights=x * x, minlength=len(texts)))
+        dot = np.bincount(row, weights=x * self.weights[col], minlength=len(texts))
+        dot = np.divide(dot, norm, out=np.zeros_like(dot), where=norm > 0)
+        scores = _expit(dot + self.intercept)
         return np.column_stack([1 - scores, scores])
 
 
