@@ -12,23 +12,35 @@
 4. The rule texts (corpus/laws, full of 不得… wording): findings count, with the new model
    trained without them too (honest) and with them (the shipped configuration).
 5. Three engines in the same run, on the same inputs:
-   * ``v1`` — today's model: trigger words are a wall in stage 1, no screening-time
-     adjustments (``Recipe(gate_alone=False)``, ``Screener(adjustments=False)``);
-   * ``v2`` — the new one (issue 14: trigger-less clauses may pass on a rare gate score;
-     objective-criterion rewards and permit clauses of a 地方性法规 keep half their score);
+   * ``v1`` — issue 4's model: trigger words are a wall in stage 1, no item exemplars, the
+     article model alone ranks articles, rewards scored without reading their basis
+     (``Recipe(gate_alone=False, exemplars=False, item_model=False)``,
+     ``Screener(adjustments=False, article_mix=0)``);
+   * ``v2`` — the new one (issue 14: trigger-less clauses may pass on a rare gate score, item
+     exemplars vote on items and train the article model, an item model ranks items within an
+     article beside the votes, the nearest precedents' articles
+     blended in at ``explain.ARTICLE_VOTE_MIX``, objective-criterion rewards and permits of a
+     地方性法规 halved);
    * ``keyword`` — the plain keyword baseline (``keyword.v1``).
 
 Every clause stage 1 passes is scored (threshold 0) and kept in the result file, so the
 notebook (notebooks/evaluation.py) can draw recall–false-alarm curves over any threshold; the
 figures printed here are at each model's own threshold.
 
+``--e5-backend torch`` runs the same with e5 on the torch reference backend (models and the
+embedding cache in ``benchmarks/out/models-torch``, so no vector is shared), and
+``--engines v2`` only the new model: together they compare the onnxruntime backend (the
+default since issue 15) with torch on the same model recipe (issue 15's quality check).
+
 Usage: python benchmarks/quality.py [--shared ../shared] [--regs-limit N] [--out FILE]
+                                    [--engines v1,v2,keyword] [--e5-backend onnx|torch]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections import Counter, defaultdict
@@ -153,6 +165,8 @@ def main() -> None:
     )
     ap.add_argument("--cases-limit", type=int, default=None, help="only the first N test cases")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "quality.json")
+    ap.add_argument("--engines", default=",".join(CONFIGS), help="which of v1,v2,keyword")
+    ap.add_argument("--e5-backend", default=None, help="onnx (default) or torch")
     ap.add_argument(
         "--shrink",
         nargs=2,
@@ -179,7 +193,12 @@ def main() -> None:
     from screening.screen.labels import split_cases
     from tools.corpus_build.negatives import is_training_regulation, regulation_files
 
-    settings = Settings(models=ROOT / "benchmarks" / "out" / "models")
+    models = ROOT / "benchmarks" / "out" / "models"
+    if args.e5_backend:
+        os.environ["SCREENING_E5_BACKEND"] = args.e5_backend
+        if args.e5_backend != "onnx":  # own embedding cache: vectors of one backend only
+            models = models.with_name(f"models-{args.e5_backend}")
+    settings = Settings(models=models)
     cases = load_cases(settings.corpus)
     train_cases, test_cases = split_cases(cases)
     embedders = {n: get_embedder(n, settings) for n in EMBEDDERS}
@@ -195,8 +214,9 @@ def main() -> None:
         "test_cases": len(test_cases),
         "engines": {},
     }
-    recipes = {"v1": Recipe(gate_alone=False), "v2": Recipe()}
-    for name in CONFIGS:
+    recipes = {"v1": Recipe(gate_alone=False, exemplars=False, item_model=False), "v2": Recipe()}
+    report["e5_backend"] = args.e5_backend or os.environ.get("SCREENING_E5_BACKEND") or "onnx"
+    for name in args.engines.split(","):
         t0 = time.perf_counter()
         if name == "keyword":
             screener, threshold, card = KeywordScreener(settings), 0.5, {}
@@ -204,7 +224,14 @@ def main() -> None:
             model = train(settings, cases=train_cases, embedders=embedders, recipe=recipes[name])
             threshold = model.threshold
             card = {k: v for k, v in model.card.to_dict().items() if k != "features"}
-            screener = Screener(settings, model, embedders, threshold=0.0, adjustments=name != "v1")
+            screener = Screener(
+                settings,
+                model,
+                embedders,
+                threshold=0.0,
+                adjustments=name != "v1",
+                article_mix=0.0 if name == "v1" else None,
+            )
         result = {
             "threshold": threshold,
             "card": card,

@@ -12,10 +12,14 @@ Two settings, nothing tuned on the test side:
   recipes and ``ARTICLE_VOTE_MIX``);
 * ``test``: trained on the training side, measured on the test side of the split.
 
-Each with the article blend ``mix`` (``explain.rank_codes``'s ``article_mix``) at 0 (the
-article model alone, as shipped), 0.3 and 0.5.
+Recipes: ``v1`` (issue 4's: no exemplars, no item model), ``v2`` (item exemplars), ``v3``
+(item exemplars and the item model, ``learning.train._fit_items``), each with the article
+blends of :data:`MIXES`: ``a/b`` gives the nearest precedents' article shares weight ``a``
+(``article_mix``) and the item model's mass on each article's items weight ``b``
+(``item_article_mix``) beside the article model.
 
-Usage: python benchmarks/ranking.py [--settings cv,test] [--out benchmarks/out/ranking.json]
+Usage: python benchmarks/ranking.py [--settings cv,test] [--recipes v1,v2,v3]
+                                    [--out benchmarks/out/ranking.json]
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-MIXES = (0.0, 0.3, 0.5)
+# (article_mix, item_article_mix): the votes' and the item model's weight beside the article model
+MIXES = ((0.0, 0.0), (0.3, 0.0), (0.5, 0.0), (0.0, 0.3), (0.3, 0.2), (0.25, 0.25), (0.2, 0.4))
 
 
 def coded_spans(cases):
@@ -54,13 +59,23 @@ def measure(model, spans, caches, standards, counts):
     vectors = {n: caches[n].encode(texts) for n in model.embedder_names}
     X, sims = model.features([ClauseView.of(t) for t in texts], vectors)
     arts = model.articles.article_proba(X)
+    item_probs = model.item_probs(vectors) or [None] * len(texts)
     items = {c: s for c, s in standards.items() if c.count("-") == 2 and c.startswith("FCR-")}
     for mix in MIXES:
         c = counts[mix]
         for k, (case, _) in enumerate(spans):
             ranked = [
                 r.code
-                for r in rank_codes(1.0, arts[k], sims[k], model.index, items, article_mix=mix)
+                for r in rank_codes(
+                    1.0,
+                    arts[k],
+                    sims[k],
+                    model.index,
+                    items,
+                    article_mix=mix[0],
+                    item_probs=item_probs[k],
+                    item_article_mix=mix[1],
+                )
             ]
             count_codes(c, ranked, case.standards)
 
@@ -78,6 +93,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--settings", default="cv,test")
     ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--recipes", default="v1,v2,v3")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "ranking.json")
     args = ap.parse_args()
 
@@ -97,9 +113,14 @@ def main() -> None:
     caches = {
         n: EmbeddingCache(e, Path(settings.models) / "embeddings") for n, e in embedders.items()
     }
-    recipes = {"v2": Recipe()}
+    recipes = {
+        "v1": Recipe(exemplars=False, item_model=False),
+        "v2": Recipe(item_model=False),
+        "v3": Recipe(),
+    }
     train_cases, test_cases = split_cases(cases)
     report: dict = {"train_cases": len(train_cases), "test_cases": len(test_cases)}
+    recipes = {k: v for k, v in recipes.items() if k in args.recipes.split(",")}
     for setting in args.settings.split(","):
         if setting == "cv":
             groups = [split_key(c) for c in train_cases]
@@ -116,7 +137,7 @@ def main() -> None:
             for fit_cases, eval_cases in folds:
                 model = train(settings, cases=fit_cases, embedders=embedders, recipe=recipe)
                 measure(model, coded_spans(eval_cases), caches, standards, counts)
-            report[setting][name] = {str(m): rates(counts[m]) for m in MIXES}
+            report[setting][name] = {f"{a}/{b}": rates(counts[(a, b)]) for a, b in MIXES}
             print(f"{setting} {name} {time.perf_counter() - t:.0f}s", file=sys.stderr, flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -126,14 +147,14 @@ def main() -> None:
 def print_table(report: dict) -> None:
     print(f"train cases {report['train_cases']}, test cases {report['test_cases']}")
     print(
-        f"{'setting':8} {'recipe':6} {'mix':>4}  {'item top1':>14} {'top3':>6}  "
+        f"{'setting':8} {'recipe':6} {'mix':>9}  {'item top1':>14} {'top3':>6}  "
         f"{'article top1':>16} {'top3':>6}"
     )
     for setting in ("cv", "test"):
         for name, by_mix in report.get(setting, {}).items():
             for mix, r in by_mix.items():
                 print(
-                    f"{setting:8} {name:6} {float(mix):4.1f}  "
+                    f"{setting:8} {name:6} {mix:>9}  "
                     f"{r['item_top1']:>4}/{r['item_spans']:<4} {r['item_top1_rate']:.3f} "
                     f"{r['item_top3_rate']:.3f}  {r['article_top1']:>4}/{r['article_spans']:<4} "
                     f"{r['article_top1_rate']:.3f}   {r['article_top3_rate']:.3f}"

@@ -1,4 +1,4 @@
-"""The two scikit-learn estimators of the engine honour scikit-learn's estimator contract.
+"""The scikit-learn estimators of the engine honour scikit-learn's estimator contract.
 
 ``parametrize_with_checks`` runs scikit-learn's own checks (cloning, pickling, unfitted
 errors, label handling, NaN and sparse refusal, …) with generic labels. It caught
@@ -12,10 +12,10 @@ import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from screening.corpus.schema import FAMILIES
-from screening.screen.classifier import ArticleClassifier, BarrierClassifier
+from screening.screen.classifier import ArticleClassifier, BarrierClassifier, ItemClassifier
 
 
-@parametrize_with_checks([BarrierClassifier(), ArticleClassifier()])
+@parametrize_with_checks([BarrierClassifier(), ArticleClassifier(), ItemClassifier()])
 def test_scikit_learn_contract(estimator, check):
     check(estimator)
 

@@ -1,5 +1,5 @@
-"""Issue 14's levers, checked one by one: stage 1 is no wall, the item ranking's votes and
-article blend, and recipes keep their models apart.
+"""Issue 14's levers, checked one by one: stage 1 is no wall, item exemplars vote on items and
+train the article model, and recipes keep their models apart.
 
 The model-level tests use the fake embedder (plumbing, not quality); quality is measured by
 benchmarks/quality.py and benchmarks/ranking.py.
@@ -8,17 +8,18 @@ benchmarks/quality.py and benchmarks/ranking.py.
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from screening.corpus import load_standards
+from screening.corpus import load_exemplars, load_standards
 from screening.learning.train import GATE_ALONE_BUDGET, Recipe
 from screening.screen.engine import Screener
 from screening.screen.explain import rank_codes
 from screening.screen.features import ClauseView
-from screening.screen.precedents import Entry, PrecedentIndex
+from screening.screen.precedents import Entry, PrecedentIndex, exemplar_entries
 from screening.types import Clause
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,17 +48,20 @@ FLAT = {a: 1 / 15 for a in range(9, 24)}
 @pytest.mark.parametrize(
     ("entries", "sims", "article_probs", "mix", "first"),
     [
-        # two cases of one article: the closer one's item wins
+        # a case of one item and a closer exemplar of another item in the same article:
+        # the exemplar's wording wins the item
         (
-            [_entry("c1", "case", "FCR-19-4"), _entry("c2", "case", "FCR-19-3")],
+            [_entry("c1", "case", "FCR-19-4"), _entry("FCR-19-3#ex1", "exemplar", "FCR-19-3")],
             [0.80, 0.90],
             {**FLAT, 19: 0.5},
             0.0,
             "FCR-19-3",
         ),
+        # without exemplars the same case decides alone (today's ranking)
+        ([_entry("c1", "case", "FCR-19-4")], [0.80], {**FLAT, 19: 0.5}, 0.0, "FCR-19-4"),
         # the article model picks the article; votes pick the item inside it
         (
-            [_entry("c1", "case", "FCR-12-3"), _entry("c2", "guidance", "FCR-19-3")],
+            [_entry("c1", "case", "FCR-12-3"), _entry("e1", "exemplar", "FCR-19-3")],
             [0.90, 0.88],
             {**FLAT, 12: 0.6, 19: 0.2},
             0.0,
@@ -65,13 +69,13 @@ FLAT = {a: 1 / 15 for a in range(9, 24)}
         ),
         # with the article blend, strong votes for another article can win
         (
-            [_entry("c1", "case", "FCR-12-3"), _entry("c2", "case", "FCR-19-3")],
+            [_entry("c1", "case", "FCR-12-3"), _entry("e1", "exemplar", "FCR-19-3")],
             [0.70, 0.95],
             {**FLAT, 12: 0.4, 19: 0.3},
             0.5,
             "FCR-19-3",
         ),
-        # negatives never vote
+        # negatives and standards never vote as precedents
         (
             [_entry("n1", "negative", "FCR-9-1"), _entry("c1", "case", "FCR-15-3")],
             [0.99, 0.60],
@@ -80,10 +84,48 @@ FLAT = {a: 1 / 15 for a in range(9, 24)}
             "FCR-15-3",
         ),
     ],
-    ids=["closer-case-wins-item", "article-model-decides", "blend", "no-negatives"],
+    ids=["exemplar-wins-item", "case-alone", "article-model-decides", "blend", "no-negatives"],
 )
 def test_rank_codes_votes(entries, sims, article_probs, mix, first):
     assert _rank(entries, sims, article_probs, article_mix=mix)[0] == first
+
+
+@pytest.mark.parametrize(
+    ("item_probs", "first"),
+    [
+        (None, "FCR-19-4"),  # no item model: the closer case's item
+        ({"FCR-19-3": 0.9, "FCR-19-4": 0.05, "FCR-12-2": 0.05}, "FCR-19-3"),  # the model's wins
+        ({"FCR-19-3": 0.3, "FCR-19-4": 0.3, "FCR-12-2": 0.4}, "FCR-19-4"),  # a tie: votes decide
+        ({"FCR-12-2": 1.0}, "FCR-19-4"),  # no mass in the article: votes alone
+    ],
+    ids=["votes-only", "model-decides-item", "tie-votes-decide", "model-elsewhere"],
+)
+def test_the_item_model_ranks_items_within_the_article(item_probs, first):
+    entries = [_entry("c1", "case", "FCR-19-4"), _entry("c2", "case", "FCR-19-3")]
+    ranked = _rank(entries, [0.9, 0.8], {**FLAT, 19: 0.9}, article_mix=0.0, item_probs=item_probs)
+    assert ranked[0] == first
+    assert all(code.startswith("FCR-19-") for code in ranked[:2])  # the article stays first
+
+
+def test_the_item_model_is_trained_and_saved(fake_model):
+    assert fake_model.items is not None
+    assert {c for c in fake_model.items.classes_} <= set(STANDARDS)
+    assert len(fake_model.items.classes_) >= 60  # every item has exemplars and its own text
+
+
+def test_exemplars_in_the_corpus_cover_every_item_and_are_not_case_text():
+    exemplars = load_exemplars(ROOT / "corpus")
+    items = {c for c in STANDARDS if c.startswith("FCR-") and c.count("-") == 2}
+    per_item = {c: sum(1 for code, _ in exemplars if code == c) for c in items}
+    assert min(per_item.values()) >= 3, per_item
+    assert {code for code, _ in exemplars} <= items
+    spans = set()
+    for line in (ROOT / "corpus/cases/cases.jsonl").open(encoding="utf-8"):
+        spans.update(s.strip() for s in json.loads(line).get("offending_text") or ())
+    assert not [t for _, t in exemplars if t in spans]  # written, not copied from cases
+    entries = exemplar_entries(exemplars)
+    assert {e.kind for e in entries} == {"exemplar"}
+    assert len({e.id for e in entries}) == len(entries)
 
 
 # --- stage 1: trigger words are a fast path, not a wall -----------------------------------
@@ -150,3 +192,5 @@ def test_the_trigger_less_threshold_is_learned_and_recorded(fake_model):
 def test_recipes_are_part_of_the_model_identity():
     assert Recipe().tag == ""
     assert Recipe(gate_alone=False).tag == "no_gate_alone"
+    assert Recipe(gate_alone=False, exemplars=False).tag == "no_gate_alone-no_exemplars"
+    assert Recipe(item_model=False).tag == "no_item_model"

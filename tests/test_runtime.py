@@ -19,7 +19,7 @@ import pytest
 
 from screening.corpus import load_cases
 from screening.learning import store
-from screening.screen.classifier import ArticleClassifier, BarrierClassifier
+from screening.screen.classifier import ArticleClassifier, BarrierClassifier, ItemClassifier
 from screening.screen.features import ClauseView
 from screening.screen.model import RUNTIME_FILE, SIZES_FILE, load_model
 from screening.screen.runtime import Articles, Barrier, Gate, compile_parts
@@ -66,6 +66,25 @@ def _embedders(settings, model):
     return {n: get_embedder(n, settings) for n in model.embedder_names}
 
 
+def _same_items(items, fitted, X) -> None:
+    for got, want in zip(items.item_proba(X), fitted.item_proba(X), strict=True):
+        assert got.keys() == want.keys()
+        np.testing.assert_allclose(list(got.values()), list(want.values()), rtol=0, atol=1e-9)
+
+
+def test_item_model_matches_on_sentence_vectors(fake_settings, fake_model):
+    from screening.screen.model import item_vectors
+
+    assert fake_model.items is not None
+    texts = _texts_of_corpus(fake_settings, 80)[1:]
+    vectors = {n: e.encode(texts) for n, e in _embedders(fake_settings, fake_model).items()}
+    Z = item_vectors(vectors, fake_model.embedder_names)
+    parts = compile_parts(
+        fake_model.gate, fake_model.classifier, fake_model.articles, fake_model.items
+    )
+    _same_items(parts["items"], fake_model.items, Z)
+
+
 def _same(barrier: Barrier, articles: Articles, clf, art, X) -> None:
     np.testing.assert_allclose(barrier.barrier_proba(X), clf.barrier_proba(X), rtol=0, atol=1e-9)
     np.testing.assert_allclose(barrier.family_proba(X), clf.family_proba(X), rtol=0, atol=1e-9)
@@ -92,9 +111,12 @@ def test_every_shape_of_the_classifiers(labels, articles):
     clf = BarrierClassifier().fit(X, y)
     arts = np.array([articles[i % len(articles)] for i in range(len(labels))])
     art = ArticleClassifier().fit(X, arts)
-    parts = compile_parts(_tiny_gate(), clf, art)
+    codes = np.array([f"FCR-{a}-{1 + i % 3}" for i, a in enumerate(arts)])
+    items = ItemClassifier().fit(X, codes, sample_weight=np.linspace(1, 2, len(codes)))
+    parts = compile_parts(_tiny_gate(), clf, art, items)
     X_new = rng.normal(size=(40, 12)) * 3
     _same(parts["classifier"], parts["articles"], clf, art, X_new)
+    _same_items(parts["items"], items, X_new)
 
 
 def _tiny_gate():

@@ -20,6 +20,7 @@ from screening.config import Settings
 from screening.corpus import load_cases, load_standards
 from screening.errors import ModelError, ModelNotTrainedError
 from screening.learning import first_use, store
+from screening.learning import train as train_module
 from screening.learning.card import ModelCard
 from screening.learning.train import FALSE_ALARM_BUDGET, train
 from screening.screen.classifier import BarrierClassifier
@@ -86,7 +87,15 @@ def test_training_is_deterministic(fake_settings, fake_model):
 def test_save_load_roundtrip_scores_identically(fake_settings, fake_model):
     loaded = load_model(store.root(fake_settings) / fake_model.model_id)
     X = np.random.default_rng(0).normal(size=(4, fake_model.classifier.n_features_in_))
-    assert np.allclose(loaded.classifier.predict_proba(X), fake_model.classifier.predict_proba(X))
+    for part in ("barrier_proba", "family_proba"):  # scored from runtime.pkl (screen.runtime)
+        got, want = getattr(loaded.classifier, part)(X), getattr(fake_model.classifier, part)(X)
+        assert np.allclose(got, want)
+    for got, want in zip(
+        loaded.articles.article_proba(X), fake_model.articles.article_proba(X), strict=True
+    ):
+        assert got == pytest.approx(want)
+    texts = ["申报企业须在本县注册并纳税。", "本办法自发布之日起施行。"]
+    assert np.allclose(loaded.gate_scores(texts), fake_model.gate_scores(texts), atol=1e-6)
     assert loaded.gate_threshold == fake_model.gate_threshold
 
 
@@ -320,7 +329,8 @@ def test_check_trains_explicitly_on_first_use_and_after_an_update(
         trained.append(s.models)
         return fake_model
 
-    monkeypatch.setattr(first_use, "train", fake_train)
+    # first_use imports training only when it must train (no scikit-learn on a plain check)
+    monkeypatch.setattr(train_module, "train", fake_train)
     command = ["--models", str(tmp_path), "check", "--threshold", "0", "申报企业须在本县注册并纳税"]
     first = CliRunner().invoke(main, command)
     assert first.exit_code == 0, first.output

@@ -8,6 +8,7 @@ from .store import (
     get_case,
     get_standard,
     load_cases,
+    load_exemplars,
     load_guidance,
     load_standards,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "get_case",
     "get_standard",
     "load_cases",
+    "load_exemplars",
     "load_guidance",
     "load_standards",
     "map_citation",

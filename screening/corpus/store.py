@@ -16,6 +16,7 @@ STANDARDS_PATH = "standards/standards.jsonl"
 CASES_DIR = "cases"
 GUIDANCE_PATH = "guidance/samr_qa.jsonl"
 TENDER_LABELS_PATH = "tender/case_labels.jsonl"
+EXEMPLARS_PATH = "standards/exemplars.jsonl"
 
 
 def _read_jsonl(path: Path, make: Callable[[dict[str, Any]], T]) -> Iterator[T]:
@@ -90,6 +91,15 @@ def load_tender_labels(corpus_dir: str | Path) -> dict[str, tuple[str, ...]]:
     if not path.is_file():
         return {}
     return {row["case_id"]: tuple(row["zb"]) for row in _read_jsonl(path, dict) if row.get("zb")}
+
+
+def load_exemplars(corpus_dir: str | Path) -> list[tuple[str, str]]:
+    """(item code, wording) of the hand-written item exemplars (``standards/exemplars.jsonl``),
+    used to rank items only; empty for a corpus built before they were added."""
+    path = Path(corpus_dir) / EXEMPLARS_PATH
+    if not path.is_file():
+        return []
+    return [(row["code"], row["text"]) for row in _read_jsonl(path, dict)]
 
 
 def code_matches(code: str, wanted: str) -> bool:

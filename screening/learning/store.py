@@ -84,6 +84,7 @@ def save_model(model: TrainedModel, directory: Path) -> Path:
             "gate_threshold_alone": model.gate_threshold_alone,
             "classifier": model.classifier,
             "articles": model.articles,
+            "items": model.items,
             "entries": model.index.entries,
             "vectors": {n: idx.vectors for n, idx in model.indexes.items()},
             "threshold": model.threshold,
@@ -96,7 +97,7 @@ def save_model(model: TrainedModel, directory: Path) -> Path:
         )
         sizes = {
             MODEL_FILE: (tmp / MODEL_FILE).stat().st_size,
-            RUNTIME_FILE: write_runtime(model, tmp),
+            RUNTIME_FILE: write_runtime(model, tmp, atomic=False),
         }
         (tmp / SIZES_FILE).write_text(json.dumps(sizes) + "\n", encoding="utf-8")
         old = None

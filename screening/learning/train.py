@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -23,20 +24,27 @@ import numpy as np
 
 from .. import versions
 from ..config import Settings
-from ..corpus import load_cases, load_guidance, load_standards
+from ..corpus import load_cases, load_exemplars, load_guidance, load_standards
 from ..corpus.schema import Case
 from ..domain import FAMILIES
 from ..errors import ModelError
-from ..screen.classifier import COMPLIANT, UNKNOWN_FAMILY, ArticleClassifier, BarrierClassifier
+from ..screen.classifier import (
+    COMPLIANT,
+    UNKNOWN_FAMILY,
+    ArticleClassifier,
+    BarrierClassifier,
+    ItemClassifier,
+)
 from ..screen.embcache import EmbeddingCache
 from ..screen.features import ClauseView, feature_names, leadins
 from ..screen.labels import article_of, case_family
 from ..screen.lexicon import read_signals
-from ..screen.model import ScreeningModel, combined_features
+from ..screen.model import ScreeningModel, combined_features, item_vectors
 from ..screen.precedents import (
     Entry,
     PrecedentIndex,
     case_entries,
+    exemplar_entries,
     guidance_entries,
     standard_entries,
 )
@@ -61,11 +69,19 @@ class Recipe:
     switch them off to show today's model beside the new one, trained in the same run."""
 
     gate_alone: bool = True  # trigger-less clauses may pass stage 1 on a rare gate score
+    exemplars: bool = True  # item exemplars vote on items and train the article model
+    item_model: bool = True  # an item model ranks items within an article beside the votes
 
     @property
     def tag(self) -> str:
         """ "" for the default recipe, else the switched-off levers (part of the model id)."""
-        return "" if self.gate_alone else "no_gate_alone"
+        levers = (
+            ("gate_alone", self.gate_alone),
+            ("exemplars", self.exemplars),
+            ("item_model", self.item_model),
+        )
+        off = [name for name, on in levers if not on]
+        return "-".join(f"no_{name}" for name in off)
 
 
 @dataclass(frozen=True)
@@ -89,6 +105,9 @@ class TrainingData:
         h = hashlib.sha256()
         for e in self.examples:
             h.update(f"{e.label}\t{e.group}\t{e.text}\n".encode())
+        for x in self.entries:  # exemplars are no examples, but they shape the model
+            if x.kind == "exemplar":
+                h.update(f"exemplar\t{x.codes[0]}\t{x.text}\n".encode())
         return h.hexdigest()
 
 
@@ -140,6 +159,7 @@ def training_data(
     cases: Sequence[Case] | None = None,
     include_laws: bool = True,
     decisions: Sequence[Example] = (),
+    exemplars: bool = True,
 ) -> TrainingData:
     """Assemble examples and the precedent index from the corpus (and reviewers' decisions)."""
     cases = list(load_cases(corpus_dir) if cases is None else cases)
@@ -166,6 +186,8 @@ def training_data(
         examples.extend(law_examples(corpus_dir))
     examples.extend(decisions)
     entries = case_entries(cases) + guidance_entries(guidance) + standard_entries(standards)
+    if exemplars:
+        entries += exemplar_entries(load_exemplars(corpus_dir))
     for e in examples:
         if e.label == COMPLIANT:
             entries.append(Entry(e.ref, "negative", e.text, (), None, None, e.group))
@@ -275,7 +297,11 @@ def train(
 
     t0 = time.perf_counter()
     data = training_data(
-        Path(settings.corpus), cases=cases, include_laws=include_laws, decisions=decisions
+        Path(settings.corpus),
+        cases=cases,
+        include_laws=include_laws,
+        decisions=decisions,
+        exemplars=recipe.exemplars,
     )
     if not data.info.positives:
         raise ModelError(detail="知识库中没有带违规原文的案例，无法训练筛查模型。请检查 --corpus。")
@@ -309,7 +335,16 @@ def train(
         if e.label != COMPLIANT and arts:
             article_rows.append(i)
             article_labels.append(max(set(arts), key=arts.count))
-    articles = ArticleClassifier().fit(X[article_rows], np.array(article_labels))
+    X_articles = X[article_rows]
+    exemplars = [e for e in data.entries if e.kind == "exemplar"]
+    if exemplars:  # five wordings per item: the articles the cases rarely cite get examples
+        vectors = {n: c.encode([e.text for e in exemplars]) for n, c in caches.items()}
+        views = [ClauseView.of(e.text) for e in exemplars]
+        X_ex, _ = combined_features(indexes, list(caches), views, vectors)
+        X_articles = np.vstack([X_articles, X_ex])
+        article_labels += [article_of(e.codes[0]) for e in exemplars]
+    articles = ArticleClassifier().fit(X_articles, np.array(article_labels))
+    items = _fit_items(data, caches) if recipe.item_model else None
     seconds = time.perf_counter() - t0
     card = model_card(
         data, embedders, threshold, oof, positive, regulation, y, seconds, seed, recipe
@@ -339,6 +374,7 @@ def train(
         gate_threshold_alone=float(gate_alone),
         classifier=clf,
         articles=articles,
+        items=items,
         indexes=indexes,
         threshold=threshold,
         embedder_names=tuple(embedders),
@@ -347,6 +383,35 @@ def train(
         components=dict(card.components or {}),
         card=card,
     )
+
+
+_ITEM_CODE = re.compile(r"^FCR-\d+-\d+$")
+# An offending span weighs twice an exemplar or an item's own text in the item model: it is
+# real wording, and there are few of them per item.
+ITEM_CASE_WEIGHT = 2.0
+
+
+def _fit_items(data: TrainingData, caches: dict[str, EmbeddingCache]) -> ItemClassifier | None:
+    """The item model: offending spans of cases citing exactly one item, the item exemplars
+    and the items' own texts, over the embedders' sentence vectors (``model.item_vectors``)."""
+    texts, labels, weights = [], [], []
+    for e in data.examples:
+        items = [c for c in e.codes if _ITEM_CODE.match(c)]
+        if e.label != COMPLIANT and len(set(items)) == 1:
+            texts.append(e.text)
+            labels.append(items[0])
+            weights.append(ITEM_CASE_WEIGHT)
+    for x in data.entries:
+        code = x.id if x.kind == "standard" else (x.codes[0] if x.kind == "exemplar" else "")
+        if _ITEM_CODE.match(code):
+            texts.append(x.text)
+            labels.append(code)
+            weights.append(1.0)
+    if len(set(labels)) < 2:
+        return None
+    vectors = {n: c.encode(texts) for n, c in caches.items()}
+    X = item_vectors(vectors, list(caches))
+    return ItemClassifier().fit(X, np.array(labels), sample_weight=np.array(weights))
 
 
 def model_card(

@@ -176,3 +176,52 @@ class ArticleClassifier(ClassifierMixin, BaseEstimator):
                 d[int(cls)] = d.get(int(cls), 0.0) + (1 - self.prior) * float(p)
             out.append(d)
         return out
+
+
+class ItemClassifier(ClassifierMixin, BaseEstimator):
+    """Which standard item (``FCR-a-i``) a barrier's wording fits, from its sentence vectors.
+
+    Trained on the offending spans of cases that cite exactly one item, the item exemplars and
+    the items' own texts (``learning.train``); the ranking reads it only *within* an article
+    (``explain.rank_codes``), beside the nearest precedents' votes. Vectors alone, not the
+    engine's similarity features: those measure closeness to the training cases themselves.
+    """
+
+    def __init__(self, *, C: float = 0.05) -> None:
+        self.C = C
+
+    def fit(
+        self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None
+    ) -> ItemClassifier:
+        X, y = validate_data(self, X, y, dtype=np.float64)
+        check_classification_targets(y)
+        self.classes_ = unique_labels(y)
+        if len(self.classes_) >= 2:
+            self.model_ = make_pipeline(
+                StandardScaler(), LogisticRegression(C=self.C, max_iter=5000)
+            ).fit(
+                X,
+                y,
+                standardscaler__sample_weight=sample_weight,
+                logisticregression__sample_weight=sample_weight,
+            )
+        else:
+            self.model_ = None
+        return self
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        check_is_fitted(self, "classes_")
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        if self.model_ is None:
+            return np.ones((X.shape[0], 1))
+        return self.model_.predict_proba(X)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        proba = self.predict_proba(X)  # first: an unfitted estimator raises NotFittedError
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def item_proba(self, X: np.ndarray) -> list[dict[str, float]]:
+        return [
+            {str(c): float(p) for c, p in zip(self.classes_, row, strict=True)}
+            for row in self.predict_proba(X)
+        ]

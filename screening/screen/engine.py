@@ -141,6 +141,9 @@ class Screener:
     # False: no screening-time readings (reward basis, legal rank; ``screen.adjust``) scale a
     # score — the engine as it was before them (benchmarks compare the two)
     adjustments: bool = True
+    # How much the nearest precedents' articles weigh beside the article model when ranking
+    # codes (None: ``explain.ARTICLE_VOTE_MIX``; 0 the article model alone, as before issue 14)
+    article_mix: float | None = None
 
     def __post_init__(self) -> None:
         self.standards = {s.code: s for s in load_standards(self.settings.corpus)}
@@ -310,6 +313,7 @@ class Screener:
             if len(hits):
                 fam_probs = self.model.classifier.family_proba(X[hits])
                 art_probs = self.model.articles.article_proba(X[hits])
+                item_probs = self.model.item_probs({n: v[hits] for n, v in vectors.items()})
                 for j, i in enumerate(hits):
                     findings.append(
                         self._finding(
@@ -323,6 +327,7 @@ class Screener:
                             first.contexts[i],
                             first.hits[i],
                             rank,
+                            item_probs[j] if item_probs else None,
                         )
                     )
         stats.findings = len(findings)
@@ -341,8 +346,17 @@ class Screener:
         ctx: TenderContext,
         tender_hits: Sequence[RuleHit] = (),
         rank: str | None = None,
+        item_probs: dict[str, float] | None = None,
     ) -> Finding:
-        ranked = rank_codes(score, art_probs, sims_row, self.model.index, self.standards)
+        ranked = rank_codes(
+            score,
+            art_probs,
+            sims_row,
+            self.model.index,
+            self.standards,
+            article_mix=self.article_mix,
+            item_probs=item_probs,
+        )
         if tender_hits:  # the FCR items the matched tender construction maps to
             by_rule = self.tender.fcr_for_hits(score, tender_hits)
             ranked = sorted(

@@ -28,10 +28,14 @@ _EXCEPTION_PATTERNS: tuple[tuple[str, str], ...] = (
 )
 
 
-# Who votes on a finding's item: the nearest cases and Q&A wordings.
-VOTE_KINDS = ("case", "guidance")
+# Who votes on a finding's item: the nearest cases, Q&A wordings and item exemplars.
+VOTE_KINDS = ("case", "guidance", "exemplar")
 # P(article) is blended with the share of the votes each article got (0: the article model alone).
-ARTICLE_VOTE_MIX = 0.0
+ARTICLE_VOTE_MIX = 0.5
+# Within an article, the item model's share is blended with the votes' share (0: votes alone).
+ITEM_MODEL_MIX = 0.5
+# P(article) is also blended with the item model's mass on the article's items (0: not).
+ITEM_ARTICLE_MIX = 0.0
 
 
 def rank_codes(
@@ -42,15 +46,27 @@ def rank_codes(
     standards: dict[str, Standard],
     k: int = 10,
     article_mix: float | None = None,
+    item_probs: dict[str, float] | None = None,
+    item_article_mix: float | None = None,
 ) -> list[StandardScore]:
     """Score item codes as P(barrier) × P(article) × P(item | article).
 
     P(article) comes from the article model (blended with the votes' article shares by
-    ``article_mix``); within an article, items share the votes of the nearest precedents that
-    cite them (sharpened by similarity) and of the standards' own wording, so the item whose
-    precedents and text the clause resembles most comes first.
+    ``article_mix``, and with the item model's mass on its items by ``item_article_mix``).
+    Within an article, items share the votes of the nearest precedents and
+    item exemplars that cite them (sharpened by similarity) and of the standards' own wording;
+    with an item model (``item_probs``, P(item) from the clause's sentence vectors) its shares
+    within the article are blended in at :data:`ITEM_MODEL_MIX`, so the item whose wording the
+    clause fits comes first even when the nearest precedents cite another.
     """
     mix = ARTICLE_VOTE_MIX if article_mix is None else article_mix
+    imix = ITEM_ARTICLE_MIX if item_article_mix is None else item_article_mix
+    if item_probs is None:
+        imix = 0.0
+    item_mass: dict[int, float] = defaultdict(float)
+    for code, prob in (item_probs or {}).items():
+        if _ITEM_CODE.match(code):
+            item_mass[int(code.split("-")[1])] += prob
     votes: dict[str, float] = defaultdict(float)
     for entry, sim in index.top(sims_row, k, kinds=VOTE_KINDS):
         item_codes = [c for c in entry.codes if _ITEM_CODE.match(c)]
@@ -59,22 +75,45 @@ def rank_codes(
     std_mask = index.mask(("standard",))
     for i in np.flatnonzero(std_mask):
         votes[index.entries[i].id] += 0.5 * max(float(sims_row[i]), 0.0) ** 8
-    by_article: dict[int, list[tuple[str, float]]] = defaultdict(list)
+    by_article: dict[int, dict[str, float]] = defaultdict(dict)
     for code, v in votes.items():
         if code in standards:
-            by_article[int(code.split("-")[1])].append((code, v))
-    article_votes = {a: sum(v for _, v in items) for a, items in by_article.items()}
+            by_article[int(code.split("-")[1])][code] = v
+    article_votes = {a: sum(items.values()) for a, items in by_article.items()}
     all_votes = sum(article_votes.values()) or 1.0
     scored = []
     for article, p_article in article_probs.items():
-        items = by_article.get(article, [])
+        shares = _item_shares(by_article.get(article, {}), article, standards, item_probs)
         total = article_votes.get(article, 0.0)
-        p = (1 - mix) * p_article + mix * total / all_votes
-        for code, v in items:
-            score = barrier * p * (v / total if total else 0.0)
-            scored.append(StandardScore(code, round(score, 4), standards[code].text))
+        p = (1 - mix - imix) * p_article + mix * total / all_votes + imix * item_mass[article]
+        for code, share in shares.items():
+            scored.append(StandardScore(code, round(barrier * p * share, 4), standards[code].text))
     scored.sort(key=lambda s: (-s.score, s.code))
     return scored[:5]
+
+
+def _item_shares(
+    votes: dict[str, float],
+    article: int,
+    standards: dict[str, Standard],
+    item_probs: dict[str, float] | None,
+) -> dict[str, float]:
+    """P(item | article): the votes' shares, blended with the item model's when there is one."""
+    total = sum(votes.values())
+    by_votes = {c: v / total for c, v in votes.items()} if total else {}
+    if item_probs is None:
+        return by_votes
+    prefix = f"FCR-{article}-"
+    model = {c: p for c, p in item_probs.items() if c.startswith(prefix) and c in standards}
+    mass = sum(model.values())
+    if not mass:
+        return by_votes
+    if not by_votes:
+        return {c: p / mass for c, p in model.items()}
+    return {
+        c: (1 - ITEM_MODEL_MIX) * by_votes.get(c, 0.0) + ITEM_MODEL_MIX * model.get(c, 0.0) / mass
+        for c in {*by_votes, *model}
+    }
 
 
 def precedents_for(

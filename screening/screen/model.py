@@ -64,6 +64,15 @@ class ScreeningModel:
     model_id: str
     strategy: str  # versions.STRATEGY when it was trained
     components: dict[str, str]  # versions.COMPONENTS when it was trained
+    # item_proba(sentence vectors): which item of an article the wording fits (None: models
+    # trained before hybrid.v3, or without Recipe.item_model, rank items by votes alone)
+    items: Any
+
+    def item_probs(self, vectors: dict[str, np.ndarray]) -> list[dict[str, float]] | None:
+        """P(item) per row of ``vectors`` (each embedder's, concatenated in model order)."""
+        if self.items is None:
+            return None
+        return self.items.item_proba(item_vectors(vectors, self.embedder_names))
 
     @property
     def index(self) -> PrecedentIndex:
@@ -81,6 +90,11 @@ class ScreeningModel:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Feature matrix over all embedders, and the first embedder's similarity matrix."""
         return combined_features(self.indexes, self.embedder_names, views, vectors, exclude_groups)
+
+
+def item_vectors(vectors: dict[str, np.ndarray], names: Sequence[str]) -> np.ndarray:
+    """What the item model reads: the embedders' sentence vectors side by side."""
+    return np.hstack([vectors[n] for n in names])
 
 
 def combined_features(
@@ -134,7 +148,7 @@ def scoring_payload(model: ScreeningModel) -> dict[str, Any]:
     from .runtime import compile_parts
 
     return {
-        **compile_parts(model.gate, model.classifier, model.articles),
+        **compile_parts(model.gate, model.classifier, model.articles, model.items),
         "gate_threshold": model.gate_threshold,
         "gate_threshold_alone": model.gate_threshold_alone,
         "entries": model.index.entries,
@@ -144,13 +158,15 @@ def scoring_payload(model: ScreeningModel) -> dict[str, Any]:
     }
 
 
-def write_runtime(model: ScreeningModel, directory: Path) -> int:
-    """Write ``runtime.pkl`` into ``directory`` (atomically); its size in bytes."""
+def write_runtime(model: ScreeningModel, directory: Path, *, atomic: bool = True) -> int:
+    """Write ``runtime.pkl`` into ``directory``; its size in bytes. ``atomic``: through a
+    temp file and a rename (beside a model in use; a save writes into its own temp folder)."""
     target = directory / RUNTIME_FILE
-    partial = target.with_name(f".{RUNTIME_FILE}.{os.getpid()}")
+    partial = target.with_name(f".{RUNTIME_FILE}.{os.getpid()}") if atomic else target
     with open(partial, "wb") as fh:
         pickle.dump(scoring_payload(model), fh, protocol=5)
-    os.replace(partial, target)
+    if atomic:
+        os.replace(partial, target)
     return target.stat().st_size
 
 
@@ -210,6 +226,7 @@ def _assemble(directory: Path, payload: dict[str, Any]) -> ScreeningModel:
         gate_threshold_alone=float(payload.get("gate_threshold_alone", float("inf"))),
         classifier=payload["classifier"],
         articles=payload["articles"],
+        items=payload.get("items"),
         indexes=indexes,
         threshold=float(payload["threshold"]),
         embedder_names=tuple(payload["embedder_names"]),
@@ -229,7 +246,10 @@ def load_model(directory: Path) -> ScreeningModel:
         raise ModelError(
             detail=f"模型目录 {directory} 不完整（缺少 {MODEL_FILE} 或 {CARD_FILE}）。" + RECOVER
         )
+    recorded = _recorded_size(directory, MODEL_FILE)
     try:
+        if recorded is not None and model_path.stat().st_size != recorded:
+            raise ValueError("model.joblib is not the file that was saved")  # a damaged model
         payload = _read_runtime(directory)
         return _assemble(directory, payload) if payload else _read_joblib(directory)
     except Exception:  # any unpickling failure means a damaged or incompatible file

@@ -21,7 +21,7 @@ POSITIVE_KINDS = ("case", "guidance", "standard")
 @dataclass(frozen=True)
 class Entry:
     id: str  # case id, Q&A id or standard code
-    kind: str  # case | guidance | standard | negative
+    kind: str  # case | guidance | standard | exemplar | negative
     text: str
     codes: tuple[str, ...]
     family: str | None
@@ -68,6 +68,27 @@ def guidance_entries(guidance: Sequence[Guidance]) -> list[Entry]:
                     group=g.id,
                 )
             )
+    return out
+
+
+def exemplar_entries(exemplars: Sequence[tuple[str, str]]) -> list[Entry]:
+    """The hand-written item exemplars (``corpus.load_exemplars``): kind ``exemplar``, which
+    only the item ranking reads — no feature, and never shown as a precedent."""
+    counts: dict[str, int] = {}
+    out = []
+    for code, text in exemplars:
+        counts[code] = counts.get(code, 0) + 1
+        out.append(
+            Entry(
+                id=f"{code}#ex{counts[code]}",
+                kind="exemplar",
+                text=text,
+                codes=(code,),
+                family=family_of_code(code),
+                notice_title="示例表述（非通报案例）",
+                group=f"exemplar:{code}",
+            )
+        )
     return out
 
 

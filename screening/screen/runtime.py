@@ -19,7 +19,8 @@ What each one mirrors (scikit-learn 1.9):
 - :class:`Barrier` — ``screen.classifier.BarrierClassifier``: the mean over the calibrated
   folds of ``expit(-(a·f + b))`` where ``f`` is each fold's decision function (sigmoid
   calibration), and the family model;
-- :class:`Articles` — ``screen.classifier.ArticleClassifier``.
+- :class:`Articles` and :class:`Items` — ``screen.classifier.ArticleClassifier`` and
+  ``ItemClassifier``.
 """
 
 from __future__ import annotations
@@ -129,6 +130,19 @@ class Articles:
 
 
 @dataclass(frozen=True)
+class Items:
+    """P(item) from the sentence vectors, as ``ItemClassifier.item_proba``."""
+
+    model: Linear | None
+    classes: np.ndarray
+
+    def item_proba(self, X: np.ndarray) -> list[dict[str, float]]:
+        X = np.asarray(X, dtype=np.float64)
+        probs = self.model.proba(X) if self.model is not None else np.ones((X.shape[0], 1))
+        return [{str(c): float(p) for c, p in zip(self.classes, row, strict=True)} for row in probs]
+
+
+@dataclass(frozen=True)
 class Gate:
     """Character TF-IDF → logistic regression, one score per text, with no sparse matrices:
     per text, the known n-grams' ``(log(count) + 1) × idf`` are summed against the weights and
@@ -222,6 +236,13 @@ def _articles(clf: Any) -> Articles:
     )
 
 
+def _items(clf: Any) -> Items:
+    return Items(
+        model=_linear(clf.model_) if clf.model_ is not None else None,
+        classes=np.asarray(clf.classes_),
+    )
+
+
 def _gate(pipeline: Any) -> Gate:
     vec, lr = pipeline[0], pipeline[-1]
     if vec.analyzer != "char" or vec.norm != "l2" or not vec.use_idf or vec.preprocessor:
@@ -237,14 +258,16 @@ def _gate(pipeline: Any) -> Gate:
     )
 
 
-def compile_parts(gate: Any, classifier: Any, articles: Any) -> dict[str, Any]:
-    """The fitted gate, barrier classifier and article model as runtime objects."""
+def compile_parts(gate: Any, classifier: Any, articles: Any, items: Any = None) -> dict[str, Any]:
+    """The fitted gate, barrier classifier, article and item models as runtime objects (no
+    item model: None, as in models trained before it)."""
     return {
         "format": RUNTIME_FORMAT,
         "gate": _gate(gate),
         "classifier": _barrier(classifier),
         "articles": _articles(articles),
+        "items": _items(items) if items is not None else None,
     }
 
 
-__all__ = ["RUNTIME_FORMAT", "Articles", "Barrier", "Gate", "Linear", "compile_parts"]
+__all__ = ["RUNTIME_FORMAT", "Articles", "Barrier", "Gate", "Items", "Linear", "compile_parts"]

@@ -55,8 +55,14 @@ def suggestion(screener: Any, sentences: list[str], vectors: dict[str, np.ndarra
     barrier = model.classifier.barrier_proba(X)
     best = int(np.argmax(barrier))
     art_probs = model.articles.article_proba(X[best : best + 1])[0]
+    items = model.item_probs({n: v[best : best + 1] for n, v in vectors.items()})
     ranked = rank_codes(
-        float(barrier[best]), art_probs, sims[best], model.index, screener.standards
+        float(barrier[best]),
+        art_probs,
+        sims[best],
+        model.index,
+        screener.standards,
+        item_probs=items[0] if items else None,
     )
     return Suggestion(
         score=round(float(barrier[best]), 4),

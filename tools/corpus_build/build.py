@@ -54,6 +54,7 @@ OUTPUT_FILES = (
     "negatives/local_regulations.jsonl",
     "negatives/policy_docs.jsonl",
     "tender/case_labels.jsonl",
+    "standards/exemplars.jsonl",
 )
 
 # Policy documents converted into samples/docs (scripts/build_samples.py): kept out of training
@@ -607,6 +608,7 @@ def dataclass_dict(obj: Any) -> dict[str, Any]:
 
 def build_corpus(shared: str | Path, out: str | Path) -> dict[str, Any]:
     """Build every corpus file from ``shared`` into ``out``; returns the manifest written."""
+    from .exemplars import build_exemplars, exemplars_method
     from .negatives import sample_negatives, sample_policy_negatives
     from .readme import render_readme
     from .tender import build_tender_labels, build_tender_standards, labels_method
@@ -646,6 +648,9 @@ def build_corpus(shared: str | Path, out: str | Path) -> dict[str, Any]:
     )
     tender_labels = build_tender_labels(cases, {s.code for s in standards})
     counts["tender_case_labels"] = _write_jsonl(out / "tender" / "case_labels.jsonl", tender_labels)
+    counts["exemplars"] = _write_jsonl(
+        out / "standards" / "exemplars.jsonl", build_exemplars(standards)
+    )
     laws = _copy_laws(src, out / "laws")
     stats = corpus_stats(standards, cases, guidance, xize, paraphrases, tender_labels)
     manifest = {
@@ -660,6 +665,7 @@ def build_corpus(shared: str | Path, out: str | Path) -> dict[str, Any]:
         "stats": stats,
         "tiaoli_to_banfa_verified": facts["tiaoli_to_banfa"],
         "tender_labels_method": labels_method(),
+        "exemplars_method": exemplars_method(),
     }
     (out / "README.md").write_text(render_readme(manifest), encoding="utf-8")
     written = [*OUTPUT_FILES, *(f"laws/{name}" for name in laws)]
