@@ -15,12 +15,14 @@
    * ``v1`` — issue 4's model: trigger words are a wall in stage 1, no item exemplars, the
      article model alone ranks articles, rewards scored without reading their basis
      (``Recipe(gate_alone=False, exemplars=False, item_model=False)``,
-     ``Screener(adjustments=False, article_mix=0)``);
+     ``Screener(adjustments=False, article_mix=0, procurement_setting=False)``);
    * ``v2`` — the new one (issue 14: trigger-less clauses may pass on a rare gate score, item
      exemplars vote on items and train the article model, an item model ranks items within an
-     article beside the votes, the nearest precedents' articles
-     blended in at ``explain.ARTICLE_VOTE_MIX``, objective-criterion rewards and permits of a
-     地方性法规 halved);
+     article beside the votes, the nearest precedents' articles blended in at
+     ``explain.ARTICLE_VOTE_MIX``, article 15 only in a procurement setting, objective-criterion
+     rewards and permits of a 地方性法规 halved). The test documents are the case spans alone,
+     without the case document's title, so the procurement setting is read from the span only
+     (a real document's title can only add to it);
    * ``keyword`` — the plain keyword baseline (``keyword.v1``).
 
 Every clause stage 1 passes is scored (threshold 0) and kept in the result file, so the
@@ -231,6 +233,7 @@ def main() -> None:
                 threshold=0.0,
                 adjustments=name != "v1",
                 article_mix=0.0 if name == "v1" else None,
+                procurement_setting=name != "v1",
             )
         result = {
             "threshold": threshold,

@@ -16,7 +16,8 @@ Recipes: ``v1`` (issue 4's: no exemplars, no item model), ``v2`` (item exemplars
 (item exemplars and the item model, ``learning.train._fit_items``), each with the article
 blends of :data:`MIXES`: ``a/b`` gives the nearest precedents' article shares weight ``a``
 (``article_mix``) and the item model's mass on each article's items weight ``b``
-(``item_article_mix``) beside the article model.
+(``item_article_mix``) beside the article model; ``/s`` scales article 15 down when neither
+the span nor its case document's name or title speaks of procurement (``procurement``).
 
 Usage: python benchmarks/ranking.py [--settings cv,test] [--recipes v1,v2,v3]
                                     [--out benchmarks/out/ranking.json]
@@ -33,8 +34,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# (article_mix, item_article_mix): the votes' and the item model's weight beside the article model
-MIXES = ((0.0, 0.0), (0.3, 0.0), (0.5, 0.0), (0.0, 0.3), (0.3, 0.2), (0.25, 0.25), (0.2, 0.4))
+# (article_mix, item_article_mix, setting): the votes' and the item model's weight beside the
+# article model, and whether article 15 needs a procurement setting (``explain.OUT_OF_SETTING``)
+MIXES = (
+    (0.0, 0.0, False),
+    (0.3, 0.0, False),
+    (0.5, 0.0, False),
+    (0.0, 0.3, False),
+    (0.3, 0.2, False),
+    (0.5, 0.0, True),
+    (0.3, 0.0, True),
+)
 
 
 def coded_spans(cases):
@@ -49,6 +59,7 @@ def coded_spans(cases):
 
 def measure(model, spans, caches, standards, counts):
     """Add the ranking outcomes of ``spans`` under ``model`` to ``counts`` (one per mix)."""
+    from screening.lang.zh.tenderkinds import mentions_procurement
     from screening.screen.evaluate import count_codes
     from screening.screen.explain import rank_codes
     from screening.screen.features import ClauseView
@@ -60,6 +71,8 @@ def measure(model, spans, caches, standards, counts):
     X, sims = model.features([ClauseView.of(t) for t in texts], vectors)
     arts = model.articles.article_proba(X)
     item_probs = model.item_probs(vectors) or [None] * len(texts)
+    # what a document would tell: the span, and the case document's name and title
+    in_setting = [mentions_procurement(t, c.document_name, c.title) for c, t in spans]
     items = {c: s for c, s in standards.items() if c.count("-") == 2 and c.startswith("FCR-")}
     for mix in MIXES:
         c = counts[mix]
@@ -75,6 +88,7 @@ def measure(model, spans, caches, standards, counts):
                     article_mix=mix[0],
                     item_probs=item_probs[k],
                     item_article_mix=mix[1],
+                    procurement=in_setting[k] if mix[2] else None,
                 )
             ]
             count_codes(c, ranked, case.standards)
@@ -137,7 +151,9 @@ def main() -> None:
             for fit_cases, eval_cases in folds:
                 model = train(settings, cases=fit_cases, embedders=embedders, recipe=recipe)
                 measure(model, coded_spans(eval_cases), caches, standards, counts)
-            report[setting][name] = {f"{a}/{b}": rates(counts[(a, b)]) for a, b in MIXES}
+            report[setting][name] = {
+                f"{a}/{b}{'/s' if s else ''}": rates(counts[(a, b, s)]) for a, b, s in MIXES
+            }
             print(f"{setting} {name} {time.perf_counter() - t:.0f}s", file=sys.stderr, flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")

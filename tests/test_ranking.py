@@ -107,6 +107,35 @@ def test_the_item_model_ranks_items_within_the_article(item_probs, first):
     assert all(code.startswith("FCR-19-") for code in ranked[:2])  # the article stays first
 
 
+@pytest.mark.parametrize(
+    ("procurement", "first_article"),
+    [(None, "15"), (True, "15"), (False, "19")],
+    ids=["unknown", "procurement-setting", "no-procurement-setting"],
+)
+def test_article_15_needs_a_procurement_setting(procurement, first_article):
+    entries = [_entry("c1", "case", "FCR-15-2"), _entry("c2", "case", "FCR-19-3")]
+    ranked = _rank(
+        entries, [0.9, 0.9], {**FLAT, 15: 0.5, 19: 0.3}, article_mix=0.0, procurement=procurement
+    )
+    assert ranked[0].split("-")[1] == first_article
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (("投标人须在本县注册",), True),
+        (("申报企业须在本县注册并纳税",), False),
+        (("申报企业须在本县注册并纳税", "某县政府采购项目招标公告"), True),  # the title says it
+        (("对新认定的企业给予奖励", None, ""), False),
+        (("纳入预选库的服务商",), True),
+    ],
+)
+def test_mentions_procurement(texts, expected):
+    from screening.lang.zh.tenderkinds import mentions_procurement
+
+    assert mentions_procurement(*texts) is expected
+
+
 def test_the_item_model_is_trained_and_saved(fake_model):
     assert fake_model.items is not None
     assert {c for c in fake_model.items.classes_} <= set(STANDARDS)

@@ -31,6 +31,7 @@ from ..config import Settings
 from ..corpus import load_standards
 from ..corpus.schema import FAMILIES
 from ..lang.zh.doctypes import legal_rank
+from ..lang.zh.tenderkinds import is_tender_kind, mentions_procurement
 from ..parse import DocumentBuilder
 from ..segment import segment
 from ..types import Clause, Document, Finding, StandardScore
@@ -144,6 +145,8 @@ class Screener:
     # How much the nearest precedents' articles weigh beside the article model when ranking
     # codes (None: ``explain.ARTICLE_VOTE_MIX``; 0 the article model alone, as before issue 14)
     article_mix: float | None = None
+    # False: article 15 is ranked whatever the clause's setting (``explain.OUT_OF_SETTING``)
+    procurement_setting: bool = True
 
     def __post_init__(self) -> None:
         self.standards = {s.code: s for s in load_standards(self.settings.corpus)}
@@ -307,6 +310,9 @@ class Screener:
             # A tender rule's match is evidence of its own: the clause scores at least its weight.
             rule_score = np.array([max((h.weight for h in hs), default=0.0) for hs in first.hits])
             rank = legal_rank(doc.text)
+            setting = mentions_procurement(doc.metadata.title, Path(doc.path).name) or any(
+                is_tender_kind(c.doc_kind) for c in first.contexts
+            )
             learned = self.model.classifier.barrier_proba(X) * self._factors(first.views, rank)
             barrier = np.maximum(learned, rule_score)
             hits = np.flatnonzero(barrier >= self.threshold)
@@ -328,6 +334,7 @@ class Screener:
                             first.hits[i],
                             rank,
                             item_probs[j] if item_probs else None,
+                            setting or mentions_procurement(picked[i].text),
                         )
                     )
         stats.findings = len(findings)
@@ -347,6 +354,7 @@ class Screener:
         tender_hits: Sequence[RuleHit] = (),
         rank: str | None = None,
         item_probs: dict[str, float] | None = None,
+        procurement: bool | None = None,
     ) -> Finding:
         ranked = rank_codes(
             score,
@@ -356,6 +364,7 @@ class Screener:
             self.standards,
             article_mix=self.article_mix,
             item_probs=item_probs,
+            procurement=procurement if self.procurement_setting else None,
         )
         if tender_hits:  # the FCR items the matched tender construction maps to
             by_rule = self.tender.fcr_for_hits(score, tender_hits)

@@ -36,6 +36,11 @@ ARTICLE_VOTE_MIX = 0.5
 ITEM_MODEL_MIX = 0.5
 # P(article) is also blended with the item model's mass on the article's items (0: not).
 ITEM_ARTICLE_MIX = 0.0
+# 第十五条 governs tendering and government procurement: without a word of either in the clause,
+# its document's title or kind (``lang.zh.tenderkinds.mentions_procurement``), its articles'
+# scores are scaled by this.
+PROCUREMENT_ARTICLE = 15
+OUT_OF_SETTING = 0.1
 
 
 def rank_codes(
@@ -48,6 +53,7 @@ def rank_codes(
     article_mix: float | None = None,
     item_probs: dict[str, float] | None = None,
     item_article_mix: float | None = None,
+    procurement: bool | None = None,
 ) -> list[StandardScore]:
     """Score item codes as P(barrier) × P(article) × P(item | article).
 
@@ -58,6 +64,9 @@ def rank_codes(
     with an item model (``item_probs``, P(item) from the clause's sentence vectors) its shares
     within the article are blended in at :data:`ITEM_MODEL_MIX`, so the item whose wording the
     clause fits comes first even when the nearest precedents cite another.
+
+    ``procurement`` False (nothing in the clause or its document speaks of tendering or
+    procurement) scales article 15 by :data:`OUT_OF_SETTING`; None: not known, no scaling.
     """
     mix = ARTICLE_VOTE_MIX if article_mix is None else article_mix
     imix = ITEM_ARTICLE_MIX if item_article_mix is None else item_article_mix
@@ -86,6 +95,8 @@ def rank_codes(
         shares = _item_shares(by_article.get(article, {}), article, standards, item_probs)
         total = article_votes.get(article, 0.0)
         p = (1 - mix - imix) * p_article + mix * total / all_votes + imix * item_mass[article]
+        if procurement is False and article == PROCUREMENT_ARTICLE:
+            p *= OUT_OF_SETTING
         for code, share in shares.items():
             scored.append(StandardScore(code, round(barrier * p * share, 4), standards[code].text))
     scored.sort(key=lambda s: (-s.score, s.code))

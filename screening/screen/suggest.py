@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..lang.zh.tenderkinds import mentions_procurement
 from ..segment import split_sentences
 from ..types import Precedent, StandardScore
 from .explain import precedents_for, rank_codes
@@ -63,6 +64,7 @@ def suggestion(screener: Any, sentences: list[str], vectors: dict[str, np.ndarra
         model.index,
         screener.standards,
         item_probs=items[0] if items else None,
+        procurement=mentions_procurement(*sentences),
     )
     return Suggestion(
         score=round(float(barrier[best]), 4),
