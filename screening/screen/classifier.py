@@ -131,68 +131,15 @@ class BarrierClassifier(ClassifierMixin, BaseEstimator):
         return self.classes_[np.argmax(proba, axis=1)]
 
 
-class ArticleClassifier(ClassifierMixin, BaseEstimator):
-    """Which 实施办法 article (9–23) a barrier most likely breaches, from the same features.
+class _ScaledLogistic(ClassifierMixin, BaseEstimator):
+    """StandardScaler → LogisticRegression over the labels seen, or a constant with one label:
+    what the article and item models share (subclasses define ``C`` and their readings)."""
 
-    Trained on barriers whose case cites a standard; ``article_proba`` spreads the probability
-    over every article of the standards so an unseen article is never impossible.
-    """
-
-    def __init__(self, *, C: float = 0.1, prior: float = 0.02) -> None:
-        self.C = C
-        self.prior = prior
-
-    def fit(self, X: np.ndarray, y: np.ndarray) -> ArticleClassifier:
-        X, y = validate_data(self, X, y, dtype=np.float64)
-        check_classification_targets(y)
-        self.classes_ = unique_labels(y)
-        if len(self.classes_) >= 2:
-            self.model_ = make_pipeline(
-                StandardScaler(), LogisticRegression(C=self.C, max_iter=5000)
-            ).fit(X, y)
-        else:
-            self.model_ = None
-        return self
-
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """One column per article seen in ``fit`` (``classes_``)."""
-        check_is_fitted(self, "classes_")
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        if self.model_ is None:
-            return np.ones((X.shape[0], 1))
-        return self.model_.predict_proba(X)
-
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        proba = self.predict_proba(X)  # first: an unfitted estimator raises NotFittedError
-        return self.classes_[np.argmax(proba, axis=1)]
-
-    def article_proba(
-        self, X: np.ndarray, articles: range = range(9, 24)
-    ) -> list[dict[int, float]]:
-        out = []
-        for row in self.predict_proba(X):
-            d = {a: self.prior / len(articles) for a in articles}
-            for cls, p in zip(self.classes_, row, strict=True):
-                d[int(cls)] = d.get(int(cls), 0.0) + (1 - self.prior) * float(p)
-            out.append(d)
-        return out
-
-
-class ItemClassifier(ClassifierMixin, BaseEstimator):
-    """Which standard item (``FCR-a-i``) a barrier's wording fits, from its sentence vectors.
-
-    Trained on the offending spans of cases that cite exactly one item, the item exemplars and
-    the items' own texts (``learning.train``); the ranking reads it only *within* an article
-    (``explain.rank_codes``), beside the nearest precedents' votes. Vectors alone, not the
-    engine's similarity features: those measure closeness to the training cases themselves.
-    """
-
-    def __init__(self, *, C: float = 0.05) -> None:
-        self.C = C
+    C: float
 
     def fit(
         self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None
-    ) -> ItemClassifier:
+    ) -> _ScaledLogistic:
         X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
         self.classes_ = unique_labels(y)
@@ -210,6 +157,7 @@ class ItemClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """One column per label seen in ``fit`` (``classes_``)."""
         check_is_fitted(self, "classes_")
         X = validate_data(self, X, dtype=np.float64, reset=False)
         if self.model_ is None:
@@ -219,6 +167,42 @@ class ItemClassifier(ClassifierMixin, BaseEstimator):
     def predict(self, X: np.ndarray) -> np.ndarray:
         proba = self.predict_proba(X)  # first: an unfitted estimator raises NotFittedError
         return self.classes_[np.argmax(proba, axis=1)]
+
+
+class ArticleClassifier(_ScaledLogistic):
+    """Which 实施办法 article (9–23) a barrier most likely breaches, from the same features.
+
+    Trained on barriers whose case cites a standard; ``article_proba`` spreads the probability
+    over every article of the standards so an unseen article is never impossible.
+    """
+
+    def __init__(self, *, C: float = 0.1, prior: float = 0.02) -> None:
+        self.C = C
+        self.prior = prior
+
+    def article_proba(
+        self, X: np.ndarray, articles: range = range(9, 24)
+    ) -> list[dict[int, float]]:
+        out = []
+        for row in self.predict_proba(X):
+            d = {a: self.prior / len(articles) for a in articles}
+            for cls, p in zip(self.classes_, row, strict=True):
+                d[int(cls)] = d.get(int(cls), 0.0) + (1 - self.prior) * float(p)
+            out.append(d)
+        return out
+
+
+class ItemClassifier(_ScaledLogistic):
+    """Which standard item (``FCR-a-i``) a barrier's wording fits, from its sentence vectors.
+
+    Trained on the offending spans of cases that cite exactly one item, the item exemplars and
+    the items' own texts (``learning.train``); the ranking reads it only *within* an article
+    (``explain.rank_codes``), beside the nearest precedents' votes. Vectors alone, not the
+    engine's similarity features: those measure closeness to the training cases themselves.
+    """
+
+    def __init__(self, *, C: float = 0.05) -> None:
+        self.C = C
 
     def item_proba(self, X: np.ndarray) -> list[dict[str, float]]:
         return [
