@@ -242,7 +242,7 @@ def _report(settings, screener, summary, fmt: str, db, n_files: int) -> None:
     screened = counts.files - counts.skipped - counts.failed
     if st is not None:
         work = (
-            f"条款 {st.clauses} 条，其中 {st.stage1} 条含触发词进入模型评分；"
+            f"条款 {st.clauses} 条，其中 {st.stage1} 条经初筛进入模型评分；"
             f"疑似问题 {len(all_findings)} 条（阈值 {screener.get().threshold:.3f}）。"
         )
     else:
