@@ -17,21 +17,14 @@ FIGURES = (
 )
 
 
+def _run(result_file: Path, out: Path, timeout: int) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, str(ROOT / "notebooks" / "evaluation.py")]
+    cmd += ["--result", str(result_file), "--out", str(out)]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=str(ROOT))
+
+
 def test_the_evaluation_notebook_executes(tmp_path):
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "notebooks" / "evaluation.py"),
-            "--result",
-            str(SMALL),
-            "--out",
-            str(tmp_path),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=str(ROOT),
-    )
+    result = _run(SMALL, tmp_path, 300)
     assert result.returncode == 0, result.stderr[-3000:]
     for name in FIGURES:
         path = tmp_path / name
@@ -44,20 +37,7 @@ def test_the_evaluation_notebook_executes(tmp_path):
 
 
 def test_a_missing_result_file_is_one_chinese_line(tmp_path):
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "notebooks" / "evaluation.py"),
-            "--result",
-            str(tmp_path / "无.json"),
-            "--out",
-            str(tmp_path),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=str(ROOT),
-    )
+    result = _run(tmp_path / "无.json", tmp_path, 120)
     assert result.returncode == 1
     assert "结果文件" in result.stderr and "不存在" in result.stderr
     assert "Traceback" not in result.stderr

@@ -25,7 +25,7 @@ from screening.learning.card import ModelCard
 from screening.learning.train import FALSE_ALARM_BUDGET, train
 from screening.screen.classifier import BarrierClassifier
 from screening.screen.engine import Screener
-from screening.screen.labels import code_matches, family_of_code, split_cases
+from screening.screen.labels import code_matches, family_of_code, is_item_code, split_cases
 from screening.screen.model import MODEL_FILE, load_model
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -172,6 +172,14 @@ def test_code_matches(predicted, truth, ok):
 )
 def test_family_of_code(code, family):
     assert family_of_code(code) == family
+
+
+@pytest.mark.parametrize(
+    ("code", "item"),
+    [("FCR-19-3", True), ("FCR-9-12", True), ("FCR-19", False), ("ZB-10-3", False), ("", False)],
+)
+def test_is_item_code(code, item):
+    assert is_item_code(code) is item
 
 
 def test_findings_are_checkable(screener):

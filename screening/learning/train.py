@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -37,7 +36,7 @@ from ..screen.classifier import (
 )
 from ..screen.embcache import EmbeddingCache
 from ..screen.features import ClauseView, feature_names, leadins
-from ..screen.labels import article_of, case_family
+from ..screen.labels import article_of, case_family, is_item_code
 from ..screen.lexicon import read_signals
 from ..screen.model import ScreeningModel, combined_features, item_vectors
 from ..screen.precedents import (
@@ -385,7 +384,6 @@ def train(
     )
 
 
-_ITEM_CODE = re.compile(r"^FCR-\d+-\d+$")
 # An offending span weighs twice an exemplar or an item's own text in the item model: it is
 # real wording, and there are few of them per item.
 ITEM_CASE_WEIGHT = 2.0
@@ -396,14 +394,14 @@ def _fit_items(data: TrainingData, caches: dict[str, EmbeddingCache]) -> ItemCla
     and the items' own texts, over the embedders' sentence vectors (``model.item_vectors``)."""
     texts, labels, weights = [], [], []
     for e in data.examples:
-        items = [c for c in e.codes if _ITEM_CODE.match(c)]
+        items = [c for c in e.codes if is_item_code(c)]
         if e.label != COMPLIANT and len(set(items)) == 1:
             texts.append(e.text)
             labels.append(items[0])
             weights.append(ITEM_CASE_WEIGHT)
     for x in data.entries:
         code = x.id if x.kind == "standard" else (x.codes[0] if x.kind == "exemplar" else "")
-        if _ITEM_CODE.match(code):
+        if is_item_code(code):
             texts.append(x.text)
             labels.append(code)
             weights.append(1.0)

@@ -11,10 +11,9 @@ import numpy as np
 from ..corpus.schema import Standard
 from ..domain import Class1670, Family
 from ..types import Precedent, StandardScore
+from .labels import is_item_code
 from .lexicon import FAMILY_LABELS, Signals
 from .precedents import PrecedentIndex
-
-_ITEM_CODE = re.compile(r"^FCR-\d+-\d+$")
 
 # Standard families whose wording is about market access; only these get a 1670号 class.
 _APPROVAL_WORDS = re.compile(r"审批|许可|核准|批准|备案|前置|资质|准入|登记|年检|年审|方可|才能")
@@ -34,8 +33,6 @@ VOTE_KINDS = ("case", "guidance", "exemplar")
 ARTICLE_VOTE_MIX = 0.5
 # Within an article, the item model's share is blended with the votes' share (0: votes alone).
 ITEM_MODEL_MIX = 0.5
-# P(article) is also blended with the item model's mass on the article's items (0: not).
-ITEM_ARTICLE_MIX = 0.0
 # 第十五条 governs tendering and government procurement: without a word of either in the clause,
 # its document's title or kind (``lang.zh.tenderkinds.mentions_procurement``), its articles'
 # scores are scaled by this.
@@ -52,14 +49,12 @@ def rank_codes(
     k: int = 10,
     article_mix: float | None = None,
     item_probs: dict[str, float] | None = None,
-    item_article_mix: float | None = None,
     procurement: bool | None = None,
 ) -> list[StandardScore]:
     """Score item codes as P(barrier) × P(article) × P(item | article).
 
     P(article) comes from the article model (blended with the votes' article shares by
-    ``article_mix``, and with the item model's mass on its items by ``item_article_mix``).
-    Within an article, items share the votes of the nearest precedents and
+    ``article_mix``). Within an article, items share the votes of the nearest precedents and
     item exemplars that cite them (sharpened by similarity) and of the standards' own wording;
     with an item model (``item_probs``, P(item) from the clause's sentence vectors) its shares
     within the article are blended in at :data:`ITEM_MODEL_MIX`, so the item whose wording the
@@ -69,16 +64,9 @@ def rank_codes(
     procurement) scales article 15 by :data:`OUT_OF_SETTING`; None: not known, no scaling.
     """
     mix = ARTICLE_VOTE_MIX if article_mix is None else article_mix
-    imix = ITEM_ARTICLE_MIX if item_article_mix is None else item_article_mix
-    if item_probs is None:
-        imix = 0.0
-    item_mass: dict[int, float] = defaultdict(float)
-    for code, prob in (item_probs or {}).items():
-        if _ITEM_CODE.match(code):
-            item_mass[int(code.split("-")[1])] += prob
     votes: dict[str, float] = defaultdict(float)
     for entry, sim in index.top(sims_row, k, kinds=VOTE_KINDS):
-        item_codes = [c for c in entry.codes if _ITEM_CODE.match(c)]
+        item_codes = [c for c in entry.codes if is_item_code(c)]
         for code in item_codes:
             votes[code] += max(sim, 0.0) ** 8 / len(item_codes)
     std_mask = index.mask(("standard",))
@@ -94,7 +82,7 @@ def rank_codes(
     for article, p_article in article_probs.items():
         shares = _item_shares(by_article.get(article, {}), article, standards, item_probs)
         total = article_votes.get(article, 0.0)
-        p = (1 - mix - imix) * p_article + mix * total / all_votes + imix * item_mass[article]
+        p = (1 - mix) * p_article + mix * total / all_votes
         if procurement is False and article == PROCUREMENT_ARTICLE:
             p *= OUT_OF_SETTING
         for code, share in shares.items():

@@ -41,6 +41,12 @@ def article_of(code: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def is_item_code(code: str) -> bool:
+    """``FCR-19-3`` (an item) rather than ``FCR-19`` (a whole article) or another set's code."""
+    m = _CODE.match(code)
+    return bool(m and m.group(2))
+
+
 def family_of_code(code: str) -> str | None:
     art = article_of(code)
     return _ARTICLE_FAMILY.get(art) if art is not None else None

@@ -145,8 +145,8 @@ class Items:
 @dataclass(frozen=True)
 class Gate:
     """Character TF-IDF → logistic regression, one score per text, with no sparse matrices:
-    per text, the known n-grams' ``(log(count) + 1) × idf`` are summed against the weights and
-    divided by their L2 norm."""
+    each text's known n-grams weigh ``(log(count) + 1) × idf``; their sum against the
+    regression's weights, divided by their L2 norm, plus the intercept, is squashed."""
 
     vocabulary: dict[str, int]
     idf: np.ndarray  # float32, as the vectorizer's

@@ -11,15 +11,14 @@ trains the article model on them, but never shows them as precedents or quotes t
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 from screening.corpus.schema import Standard
 from screening.errors import CorpusError
+from screening.screen.labels import is_item_code
 
 EXEMPLARS_FILE = Path(__file__).with_name("item_exemplars.json")
-_ITEM = re.compile(r"^FCR-\d+-\d+$")
 MIN_PER_ITEM = 3
 
 
@@ -34,7 +33,7 @@ def build_exemplars(
     """One row per exemplar, checked: every FCR item has at least ``MIN_PER_ITEM``, no code is
     unknown, no wording repeats."""
     data = json.loads(exemplars_file.read_text(encoding="utf-8"))
-    items = [s.code for s in standards if s.kind == "standard" and _ITEM.match(s.code)]
+    items = [s.code for s in standards if s.kind == "standard" and is_item_code(s.code)]
     given: dict[str, list[str]] = data["items"]
     unknown = sorted(set(given) - set(items))
     short = [code for code in items if len(given.get(code, ())) < MIN_PER_ITEM]
