@@ -89,6 +89,24 @@ def test_committed_manifest_hashes_match_files() -> None:
         assert hashlib.sha256((corpus / rel).read_bytes()).hexdigest() == digest, rel
 
 
+def test_hard_negatives_are_the_training_share_trigger_clauses_not_yet_sampled() -> None:
+    from screening.screen.lexicon import read_signals
+    from tools.corpus_build.negatives import HARD_LABEL, is_training_regulation
+
+    def rows(name: str) -> list[dict]:
+        path = default_corpus_dir() / "negatives" / name
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+    sample, hard = rows("local_regulations.jsonl"), rows("local_regulations_hard.jsonl")
+    assert len(hard) > 1000
+    assert not {r["id"] for r in sample} & {r["id"] for r in hard}
+    assert {r["provenance"]["source"] for r in hard} <= {r["provenance"]["source"] for r in sample}
+    for r in hard:
+        assert r["label"] == HARD_LABEL
+        assert is_training_regulation(r["provenance"]["source"])  # never a held-out regulation
+        assert read_signals(r["text"]).families, r["text"]
+
+
 def test_laws_are_copied_verbatim() -> None:
     corpus = default_corpus_dir()
     manifest = json.loads((corpus / "MANIFEST.json").read_text(encoding="utf-8"))

@@ -24,6 +24,8 @@ class TrainingCounts(Record):
     cases: int | None = None
     positives: int | None = None
     negatives_regulations: int | None = None
+    # the training regulations' other trigger-bearing clauses (Recipe.hard_negatives)
+    negatives_regulations_hard: int | None = None
     negatives_policy_documents: int | None = None
     negatives_laws: int | None = None
     decisions: int | None = None

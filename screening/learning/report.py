@@ -71,7 +71,13 @@ def _data_line(card: ModelCard) -> str:
     return (
         f"  训练数据：案例 {_n(data.cases)} 个（正例片段 "
         f"{_n(data.positives)} 条），合规样本：法规条款 "
-        f"{_n(data.negatives_regulations)} 条、规则文本 "
+        f"{_n(data.negatives_regulations)} 条"
+        + (
+            f"（另含触发词的法规条款 {data.negatives_regulations_hard} 条）"
+            if data.negatives_regulations_hard
+            else ""
+        )
+        + "、规则文本 "
         f"{_n(data.negatives_laws)} 条、政策文件 "
         f"{_n(data.negatives_policy_documents)} 条；" + decisions
     )

@@ -70,6 +70,8 @@ class Recipe:
     gate_alone: bool = True  # trigger-less clauses may pass stage 1 on a rare gate score
     exemplars: bool = True  # item exemplars vote on items and train the article model
     item_model: bool = True  # an item model ranks items within an article beside the votes
+    # every trigger-bearing clause of the training regulations, not only the random sample
+    hard_negatives: bool = False
 
     @property
     def tag(self) -> str:
@@ -80,7 +82,8 @@ class Recipe:
             ("item_model", self.item_model),
         )
         off = [name for name, on in levers if not on]
-        return "-".join(f"no_{name}" for name in off)
+        on = ["hard_negatives"] if self.hard_negatives else []
+        return "-".join([f"no_{name}" for name in off] + on)
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,9 @@ class TrainingData:
             if x.kind == "exemplar":
                 h.update(f"exemplar\t{x.codes[0]}\t{x.text}\n".encode())
         return h.hexdigest()
+
+
+NEGATIVE_KINDS = {"compliant_weak": "negative_policy", "compliant_presumed_hard": "negative_hard"}
 
 
 def _read_negatives(corpus_dir: Path) -> list[dict[str, Any]]:
@@ -159,6 +165,7 @@ def training_data(
     include_laws: bool = True,
     decisions: Sequence[Example] = (),
     exemplars: bool = True,
+    hard_negatives: bool = False,
 ) -> TrainingData:
     """Assemble examples and the precedent index from the corpus (and reviewers' decisions)."""
     cases = list(load_cases(corpus_dir) if cases is None else cases)
@@ -176,9 +183,12 @@ def training_data(
                 )
     negatives = _read_negatives(corpus_dir)
     for n in negatives:
-        # "negative": a regulation clause (the false-alarm budget is set on these);
+        # "negative": a regulation clause of the random sample (the false-alarm budget is set on
+        # these); "negative_hard": the training regulations' other trigger-bearing clauses;
         # "negative_policy": weakly-labelled boilerplate of policy documents and notices.
-        kind = "negative_policy" if n.get("label") == "compliant_weak" else "negative"
+        kind = NEGATIVE_KINDS.get(n.get("label"), "negative")
+        if kind == "negative_hard" and not hard_negatives:
+            continue
         group = f"doc:{n['provenance']['source']}"
         examples.append(Example(n["text"], COMPLIANT, group, kind, ref=n["id"]))
     if include_laws:
@@ -205,6 +215,7 @@ def training_data(
     info = TrainingCounts(
         positives=sum(1 for e in examples if e.label != COMPLIANT),
         negatives_regulations=sum(1 for e in examples if e.source == "negative"),
+        negatives_regulations_hard=sum(1 for e in examples if e.source == "negative_hard") or None,
         negatives_policy_documents=sum(1 for e in examples if e.source == "negative_policy"),
         negatives_laws=sum(1 for e in examples if e.source == "law"),
         decisions=len(decisions),
@@ -301,6 +312,7 @@ def train(
         include_laws=include_laws,
         decisions=decisions,
         exemplars=recipe.exemplars,
+        hard_negatives=recipe.hard_negatives,
     )
     if not data.info.positives:
         raise ModelError(detail="知识库中没有带违规原文的案例，无法训练筛查模型。请检查 --corpus。")

@@ -52,6 +52,7 @@ OUTPUT_FILES = (
     "negative_list/editions_meta.json",
     "negative_list/barrier_types.json",
     "negatives/local_regulations.jsonl",
+    "negatives/local_regulations_hard.jsonl",
     "negatives/policy_docs.jsonl",
     "tender/case_labels.jsonl",
     "standards/exemplars.jsonl",
@@ -609,7 +610,7 @@ def dataclass_dict(obj: Any) -> dict[str, Any]:
 def build_corpus(shared: str | Path, out: str | Path) -> dict[str, Any]:
     """Build every corpus file from ``shared`` into ``out``; returns the manifest written."""
     from .exemplars import build_exemplars, exemplars_method
-    from .negatives import sample_negatives, sample_policy_negatives
+    from .negatives import sample_hard_negatives, sample_negatives, sample_policy_negatives
     from .readme import render_readme
     from .tender import build_tender_labels, build_tender_standards, labels_method
 
@@ -641,6 +642,9 @@ def build_corpus(shared: str | Path, out: str | Path) -> dict[str, Any]:
         )
     counts["negatives"] = _write_jsonl(
         out / "negatives" / "local_regulations.jsonl", sample_negatives(src.shared)
+    )
+    counts["negatives_hard"] = _write_jsonl(
+        out / "negatives" / "local_regulations_hard.jsonl", sample_hard_negatives(src.shared)
     )
     counts["negatives_policy"] = _write_jsonl(
         out / "negatives" / "policy_docs.jsonl",

@@ -36,8 +36,8 @@ def regulation_files(shared: Path) -> list[Path]:
     return sorted((shared / REGULATIONS_DIR).rglob("*.md"))
 
 
-def sample_negatives(shared: Path) -> Iterator[dict[str, Any]]:
-    """Yield negative clause records from the training share, in a stable order."""
+def _training_clauses(shared: Path) -> Iterator[tuple[str, Any, list[Any]]]:
+    """(relative path, document, its clauses in hash order) of the training share."""
     from screening.parse import parse_file
     from screening.segment import segment
 
@@ -52,20 +52,51 @@ def sample_negatives(shared: Path) -> Iterator[dict[str, Any]]:
             if c.kind in ("sentence", "list_item") and MIN_LEN <= len(c.text) <= MAX_LEN
         ]
         clauses.sort(key=lambda c: hashlib.sha256(f"{rel}#{c.start}".encode()).hexdigest())
+        yield rel, doc, clauses
+
+
+def _record(rel: str, doc: Any, c: Any, label: str) -> dict[str, Any]:
+    return {
+        "id": f"neg-{hashlib.sha256(f'{rel}#{c.start}'.encode()).hexdigest()[:12]}",
+        "text": c.text,
+        "article_path": c.article_path,
+        "label": label,
+        "provenance": {
+            "source": rel,
+            "sha256": doc.sha256,
+            "locator": f"字符 {c.start}-{c.end}",
+            "note": None,
+            "imported_at": None,
+        },
+    }
+
+
+def sample_negatives(shared: Path) -> Iterator[dict[str, Any]]:
+    """Yield negative clause records from the training share, in a stable order."""
+    for rel, doc, clauses in _training_clauses(shared):
         for c in sorted(clauses[:PER_DOC], key=lambda c: c.start):
-            yield {
-                "id": f"neg-{hashlib.sha256(f'{rel}#{c.start}'.encode()).hexdigest()[:12]}",
-                "text": c.text,
-                "article_path": c.article_path,
-                "label": "compliant_presumed",  # not checked clause by clause
-                "provenance": {
-                    "source": rel,
-                    "sha256": doc.sha256,
-                    "locator": f"字符 {c.start}-{c.end}",
-                    "note": None,
-                    "imported_at": None,
-                },
-            }
+            yield _record(rel, doc, c, "compliant_presumed")  # not checked clause by clause
+
+
+HARD_LABEL = "compliant_presumed_hard"
+
+
+def sample_hard_negatives(shared: Path) -> Iterator[dict[str, Any]]:
+    """The rest of the training share's clauses that carry a trigger word (lexicon.v1).
+
+    :func:`sample_negatives` takes at most :data:`PER_DOC` clauses per document at random, so
+    of the clauses a sweep's first stage passes to the model (those with trigger words: 许可,
+    本市, 注册资本 …) it sees about one in four. These are the clauses false alarms come from.
+    They are a separate sample (label ``compliant_presumed_hard``): a model may train on them,
+    but the false-alarm budget is still measured on the random sample, whose mix of clauses is
+    a sweep's. Same documents, so the held-out 80 % stays unseen.
+    """
+    from screening.screen.lexicon import read_signals
+
+    for rel, doc, clauses in _training_clauses(shared):
+        for c in sorted(clauses[PER_DOC:], key=lambda c: c.start):
+            if read_signals(c.text).families:
+                yield _record(rel, doc, c, HARD_LABEL)
 
 
 POLICY_DIR = "corpus-samples/policy-docs"
