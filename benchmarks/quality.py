@@ -51,6 +51,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the build-time package tools/ (train/held-out split)
 
+# and on request: "v2ft" (e5 fine-tuned first; minutes of training), "v2h" (hard negatives)
 CONFIGS = ("v1", "v2", "keyword")
 
 
@@ -167,8 +168,10 @@ def main() -> None:
     )
     ap.add_argument("--cases-limit", type=int, default=None, help="only the first N test cases")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "quality.json")
-    ap.add_argument("--engines", default=",".join(CONFIGS), help="which of v1,v2,keyword")
+    ap.add_argument("--engines", default=",".join(CONFIGS), help="which of v1,v2,keyword,v2ft,v2h")
     ap.add_argument("--e5-backend", default=None, help="onnx (default) or torch")
+    ap.add_argument("--ft-epochs", type=int, default=2, help="v2ft: fine-tuning epochs")
+    ap.add_argument("--ft-lr", type=float, default=2e-5, help="v2ft: fine-tuning learning rate")
     ap.add_argument(
         "--shrink",
         nargs=2,
@@ -216,20 +219,33 @@ def main() -> None:
         "test_cases": len(test_cases),
         "engines": {},
     }
-    recipes = {"v1": Recipe(gate_alone=False, exemplars=False, item_model=False), "v2": Recipe()}
+    recipes = {
+        "v1": Recipe(gate_alone=False, exemplars=False, item_model=False),
+        "v2": Recipe(),
+        "v2ft": Recipe(),
+        "v2h": Recipe(hard_negatives=True),
+    }
     report["e5_backend"] = args.e5_backend or os.environ.get("SCREENING_E5_BACKEND") or "onnx"
     for name in args.engines.split(","):
         t0 = time.perf_counter()
         if name == "keyword":
             screener, threshold, card = KeywordScreener(settings), 0.5, {}
         else:
-            model = train(settings, cases=train_cases, embedders=embedders, recipe=recipes[name])
+            used = embedders
+            if name == "v2ft":  # the same recipe over an e5 fine-tuned on the training side
+                used = {
+                    "e5-small-ft": finetuned_e5(
+                        settings, train_cases, epochs=args.ft_epochs, lr=args.ft_lr
+                    ),
+                    "use-m.v1": embedders["use-m.v1"],
+                }
+            model = train(settings, cases=train_cases, embedders=used, recipe=recipes[name])
             threshold = model.threshold
             card = {k: v for k, v in model.card.to_dict().items() if k != "features"}
             screener = Screener(
                 settings,
                 model,
-                embedders,
+                used,
                 threshold=0.0,
                 adjustments=name != "v1",
                 article_mix=0.0 if name == "v1" else None,
@@ -263,6 +279,15 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
     print_table(report)
+
+
+def finetuned_e5(settings, train_cases, **options):
+    """e5 fine-tuned on the training cases' triplets (``finetune_e5``), as an embedder."""
+    from benchmarks.finetune_e5 import Settings, build
+    from screening.learning.train import training_data
+
+    data = training_data(settings.corpus, cases=train_cases)
+    return build(settings, data, Settings(**options))
 
 
 def shrink(report: dict, documents: int = 150, floor: float = 0.05) -> dict:
