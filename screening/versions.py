@@ -23,7 +23,7 @@ LEXICON = "lexicon.v1"
 FEATURES = "features.v1"
 # the two-stage cascade, the classifier and the training recipe
 # (screening.screen.classifier, screening.screen.engine's stages, screening.learning.train)
-STRATEGY = "hybrid.v3"
+STRATEGY = "hybrid.v4"
 
 # screening.screen.tender: tender structure, rules and ZB codes. Applied at screening time, not
 # learned, so not part of a model's components; a sweep records it beside the model id

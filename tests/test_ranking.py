@@ -224,17 +224,17 @@ def test_recipes_are_part_of_the_model_identity():
     assert Recipe(gate_alone=False).tag == "no_gate_alone"
     assert Recipe(gate_alone=False, exemplars=False).tag == "no_gate_alone-no_exemplars"
     assert Recipe(item_model=False).tag == "no_item_model"
-    assert Recipe(hard_negatives=True).tag == "hard_negatives"
-    assert Recipe(exemplars=False, hard_negatives=True).tag == "no_exemplars-hard_negatives"
+    assert Recipe(hard_negatives=False).tag == "no_hard_negatives"
+    assert Recipe(exemplars=False, hard_negatives=False).tag == "no_exemplars-no_hard_negatives"
 
 
-def test_hard_negatives_join_training_only_by_recipe_and_not_the_budget_sample():
+def test_hard_negatives_join_training_by_recipe_and_not_the_budget_sample():
     from screening.config import default_corpus_dir
     from screening.learning.train import training_data
 
     corpus = default_corpus_dir()
-    plain = training_data(corpus, exemplars=False)
-    hard = training_data(corpus, exemplars=False, hard_negatives=True)
+    plain = training_data(corpus, exemplars=False, hard_negatives=False)
+    hard = training_data(corpus, exemplars=False)
     sources = Counter(e.source for e in hard.examples)
     assert not any(e.source == "negative_hard" for e in plain.examples)
     assert plain.info.negatives_regulations_hard is None

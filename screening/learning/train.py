@@ -70,8 +70,9 @@ class Recipe:
     gate_alone: bool = True  # trigger-less clauses may pass stage 1 on a rare gate score
     exemplars: bool = True  # item exemplars vote on items and train the article model
     item_model: bool = True  # an item model ranks items within an article beside the votes
-    # every trigger-bearing clause of the training regulations, not only the random sample
-    hard_negatives: bool = False
+    # the training regulations' other trigger-bearing clauses train the model too (the
+    # false-alarm budget stays measured on the random sample)
+    hard_negatives: bool = True
 
     @property
     def tag(self) -> str:
@@ -80,10 +81,10 @@ class Recipe:
             ("gate_alone", self.gate_alone),
             ("exemplars", self.exemplars),
             ("item_model", self.item_model),
+            ("hard_negatives", self.hard_negatives),
         )
         off = [name for name, on in levers if not on]
-        on = ["hard_negatives"] if self.hard_negatives else []
-        return "-".join([f"no_{name}" for name in off] + on)
+        return "-".join(f"no_{name}" for name in off)
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ def training_data(
     include_laws: bool = True,
     decisions: Sequence[Example] = (),
     exemplars: bool = True,
-    hard_negatives: bool = False,
+    hard_negatives: bool = True,
 ) -> TrainingData:
     """Assemble examples and the precedent index from the corpus (and reviewers' decisions)."""
     cases = list(load_cases(corpus_dir) if cases is None else cases)
