@@ -13,17 +13,25 @@
    trained without them too (honest) and with them (the shipped configuration).
 5. Three engines in the same run, on the same inputs:
    * ``v1`` — issue 4's model: trigger words are a wall in stage 1, no item exemplars, the
-     article model alone ranks articles, rewards scored without reading their basis
-     (``Recipe(gate_alone=False, exemplars=False, item_model=False)``,
+     article model alone ranks articles, rewards scored without reading their basis, only the
+     random sample of training regulations as negatives
+     (``Recipe(gate_alone=False, exemplars=False, item_model=False, hard_negatives=False)``,
      ``Screener(adjustments=False, article_mix=0, procurement_setting=False)``);
    * ``v2`` — the new one (issue 14: trigger-less clauses may pass on a rare gate score, item
      exemplars vote on items and train the article model, an item model ranks items within an
      article beside the votes, the nearest precedents' articles blended in at
      ``explain.ARTICLE_VOTE_MIX``, article 15 only in a procurement setting, objective-criterion
-     rewards and permits of a 地方性法规 halved). The test documents are the case spans alone,
+     rewards and permits of a 地方性法规 halved, the training regulations' other
+     trigger-bearing clauses as hard negatives). The test documents are the case spans alone,
      without the case document's title, so the procurement setting is read from the span only
      (a real document's title can only add to it);
    * ``keyword`` — the plain keyword baseline (``keyword.v1``).
+
+   On request (``--engines``), levers measured and not shipped or shipped since:
+   * ``v2r`` — ``v2`` without the hard negatives (the random sample only: hybrid.v3);
+   * ``v2ft`` — ``v2`` over an e5 first fine-tuned on the training side
+     (``benchmarks/finetune_e5.py``; ``--ft-epochs``, ``--ft-lr``; needs torch and
+     sentence-transformers, the ``dev`` extra).
 
 Every clause stage 1 passes is scored (threshold 0) and kept in the result file, so the
 notebook (notebooks/evaluation.py) can draw recall–false-alarm curves over any threshold; the
@@ -36,6 +44,8 @@ default since issue 15) with torch on the same model recipe (issue 15's quality 
 
 Usage: python benchmarks/quality.py [--shared ../shared] [--regs-limit N] [--out FILE]
                                     [--engines v1,v2,keyword] [--e5-backend onnx|torch]
+                                    [--ft-epochs N] [--ft-lr LR]
+       python benchmarks/quality.py --print FILE    (the tables of an earlier result file)
 """
 
 from __future__ import annotations
@@ -51,7 +61,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the build-time package tools/ (train/held-out split)
 
-# and on request: "v2ft" (e5 fine-tuned first; minutes of training), "v2h" (hard negatives)
+# and on request: "v2r" (no hard negatives), "v2ft" (e5 fine-tuned first; minutes of training)
 CONFIGS = ("v1", "v2", "keyword")
 
 
@@ -168,10 +178,12 @@ def main() -> None:
     )
     ap.add_argument("--cases-limit", type=int, default=None, help="only the first N test cases")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "quality.json")
-    ap.add_argument("--engines", default=",".join(CONFIGS), help="which of v1,v2,keyword,v2ft,v2h")
+    ap.add_argument(
+        "--engines", default=",".join(CONFIGS), help="comma-separated: v1 v2 keyword v2r v2ft"
+    )
     ap.add_argument("--e5-backend", default=None, help="onnx (default) or torch")
-    ap.add_argument("--ft-epochs", type=int, default=2, help="v2ft: fine-tuning epochs")
-    ap.add_argument("--ft-lr", type=float, default=2e-5, help="v2ft: fine-tuning learning rate")
+    ap.add_argument("--ft-epochs", type=int, default=1, help="v2ft: fine-tuning epochs")
+    ap.add_argument("--ft-lr", type=float, default=1e-5, help="v2ft: fine-tuning learning rate")
     ap.add_argument(
         "--shrink",
         nargs=2,
@@ -179,7 +191,11 @@ def main() -> None:
         metavar=("FULL", "SMALL"),
         help="write a small copy of a result file (what CI runs the notebook on) and stop",
     )
+    ap.add_argument("--print", type=Path, metavar="FILE", help="print a result file's tables")
     args = ap.parse_args()
+    if args.print:
+        print_table(json.loads(args.print.read_text(encoding="utf-8")))
+        return
     if args.shrink:
         full, small = args.shrink
         report = shrink(json.loads(full.read_text(encoding="utf-8")))
@@ -220,10 +236,10 @@ def main() -> None:
         "engines": {},
     }
     recipes = {
-        "v1": Recipe(gate_alone=False, exemplars=False, item_model=False),
+        "v1": Recipe(gate_alone=False, exemplars=False, item_model=False, hard_negatives=False),
         "v2": Recipe(),
+        "v2r": Recipe(hard_negatives=False),
         "v2ft": Recipe(),
-        "v2h": Recipe(hard_negatives=True),
     }
     report["e5_backend"] = args.e5_backend or os.environ.get("SCREENING_E5_BACKEND") or "onnx"
     for name in args.engines.split(","):
@@ -232,10 +248,14 @@ def main() -> None:
             screener, threshold, card = KeywordScreener(settings), 0.5, {}
         else:
             used = embedders
-            if name == "v2ft":  # the same recipe over an e5 fine-tuned on the training side
+            if name.endswith("ft"):  # the same recipe over an e5 fine-tuned on the training side
                 used = {
                     "e5-small-ft": finetuned_e5(
-                        settings, train_cases, epochs=args.ft_epochs, lr=args.ft_lr
+                        settings,
+                        train_cases,
+                        recipes[name].hard_negatives,
+                        epochs=args.ft_epochs,
+                        lr=args.ft_lr,
                     ),
                     "use-m.v1": embedders["use-m.v1"],
                 }
@@ -281,12 +301,13 @@ def main() -> None:
     print_table(report)
 
 
-def finetuned_e5(settings, train_cases, **options):
-    """e5 fine-tuned on the training cases' triplets (``finetune_e5``), as an embedder."""
+def finetuned_e5(settings, train_cases, hard_negatives, **options):
+    """e5 fine-tuned on the training cases' triplets (``finetune_e5``), as an embedder; its
+    hard negatives come from the sample the recipe trains on."""
     from benchmarks.finetune_e5 import Settings, build
     from screening.learning.train import training_data
 
-    data = training_data(settings.corpus, cases=train_cases)
+    data = training_data(settings.corpus, cases=train_cases, hard_negatives=hard_negatives)
     return build(settings, data, Settings(**options))
 
 
@@ -308,6 +329,46 @@ def shrink(report: dict, documents: int = 150, floor: float = 0.05) -> dict:
             "laws": [{**d, "findings": keep(d["findings"], False)} for d in r["laws"]],
         }
     return out
+
+
+GRID = [round(0.01 * i, 2) for i in range(1, 100)]  # thresholds for the operating points
+
+
+def operating_points(result: dict) -> dict:
+    """The engine at matched operating points, whatever its own threshold: the best span
+    recall with at most 5 % / 8 % of held-out regulations flagged, and the least flagged share
+    with span recall at least 0.80 / 0.87 (thresholds on a 0.01 grid; None: not reached)."""
+    rows = [summarise(result, t) for t in GRID]
+    out: dict = {}
+    for cap in (0.05, 0.08):
+        ok = [r for r in rows if r["regulations_flagged_share"] <= cap]
+        out[f"recall_at_flagged_{cap}"] = max((r["span_recall"] for r in ok), default=None)
+    for floor in (0.80, 0.87):
+        ok = [r for r in rows if r["span_recall"] >= floor]
+        out[f"flagged_at_recall_{floor}"] = min(
+            (r["regulations_flagged_share"] for r in ok), default=None
+        )
+    return out
+
+
+def print_operating_points(engines: dict) -> None:
+    points = {n: operating_points(r) for n, r in engines.items() if n != "keyword"}
+    if not points:
+        return
+    print(
+        f"{'matched operating points':34}"
+        + "".join(f"{n:>10}" for n in points)
+        + "\n  (threshold swept on a 0.01 grid; not each model's own)"
+    )
+    labels = {
+        "recall_at_flagged_0.05": "  span recall, <= 5 % flagged",
+        "recall_at_flagged_0.08": "  span recall, <= 8 % flagged",
+        "flagged_at_recall_0.8": "  flagged, span recall >= 0.80",
+        "flagged_at_recall_0.87": "  flagged, span recall >= 0.87",
+    }
+    for key, label in labels.items():
+        cells = [points[n][key] for n in points]
+        print(f"{label:34}" + "".join(f"{'-' if v is None else f'{v:.3f}':>10}" for v in cells))
 
 
 def print_table(report: dict) -> None:
@@ -357,6 +418,7 @@ def print_table(report: dict) -> None:
                 f"({st['stage1'] / max(st['clauses'], 1):.1%}, "
                 f"{st['stage1_chars'] / max(st['chars'], 1):.1%} of chars) to the model"
             )
+    print_operating_points(engines)
     misses = defaultdict(list)
     for name in ("v1", "v2"):
         for row in engines.get(name, {}).get("stage1", {}).get("examples", [])[:20]:

@@ -51,8 +51,20 @@ from screening.screen.labels import article_of  # noqa: E402
 
 FULL = ROOT / "benchmarks" / "out" / "quality.json"
 SMALL = ROOT / "notebooks" / "data" / "quality-small.json"
-NAMES = {"v1": "v1 今日模型", "v2": "v2 新模型", "keyword": "关键词基线"}
-COLORS = {"v1": "#7f7f7f", "v2": "#1f4e79", "keyword": "#c00000"}
+NAMES = {
+    "v1": "v1 今日模型",
+    "v2": "v2 新模型",
+    "keyword": "关键词基线",
+    "v2r": "v2 不含难例（hybrid.v3）",
+    "v2ft": "v2 + 微调 e5（未采用）",
+}
+COLORS = {
+    "v1": "#7f7f7f",
+    "v2": "#1f4e79",
+    "keyword": "#c00000",
+    "v2r": "#70ad47",
+    "v2ft": "#ed7d31",
+}
 
 parser = argparse.ArgumentParser(description="筛查质量评估图")
 parser.add_argument("--result", type=Path, default=FULL if FULL.is_file() else SMALL)
