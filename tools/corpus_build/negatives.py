@@ -55,9 +55,10 @@ def _training_clauses(shared: Path) -> Iterator[tuple[str, Any, list[Any]]]:
         yield rel, doc, clauses
 
 
-def _record(rel: str, doc: Any, c: Any, label: str) -> dict[str, Any]:
+def _record(rel: str, doc: Any, c: Any, label: str, prefix: str = "neg") -> dict[str, Any]:
+    """One negative clause record with its provenance (id: ``prefix`` + hash of its place)."""
     return {
-        "id": f"neg-{hashlib.sha256(f'{rel}#{c.start}'.encode()).hexdigest()[:12]}",
+        "id": f"{prefix}-{hashlib.sha256(f'{rel}#{c.start}'.encode()).hexdigest()[:12]}",
         "text": c.text,
         "article_path": c.article_path,
         "label": label,
@@ -139,19 +140,8 @@ def sample_policy_negatives(shared: Path, exclude: set[str]) -> Iterator[dict[st
                 continue
             if read_signals(c.text).families & BARRIER_TRIGGERS:
                 continue
-            yield {
-                "id": f"negp-{hashlib.sha256(f'{rel}#{c.start}'.encode()).hexdigest()[:12]}",
-                "text": c.text,
-                "article_path": c.article_path,
-                "label": "compliant_weak",  # no barrier-type trigger word (lexicon.v1)
-                "provenance": {
-                    "source": rel,
-                    "sha256": doc.sha256,
-                    "locator": f"字符 {c.start}-{c.end}",
-                    "note": None,
-                    "imported_at": None,
-                },
-            }
+            # no barrier-type trigger word (lexicon.v1)
+            yield _record(rel, doc, c, "compliant_weak", prefix="negp")
 
 
 EVAL_PER_DOC = 8  # compliant evaluation sample: at most this many clauses per held-out document
