@@ -462,13 +462,20 @@ def model_card(
         data_sha256=data_hash,
         data=data.info,
         negative_sampling=(
-            "地方性法规：按路径哈希固定选出 20% 的法规，每篇至多 30 条条款（corpus/negatives），"
-            "推定合规；政策文件与采购公告中不含壁垒类触发词的条款，弱标注为合规；"
+            "地方性法规：按路径哈希固定选出 20% 的法规，每篇随机至多 30 条条款"
+            "（corpus/negatives），推定合规；"
+            + (
+                "同一批法规中其余含触发词的条款作为难例（local_regulations_hard.jsonl），"
+                "推定合规，只用于训练、不计入误报预算；"
+                if recipe.hard_negatives
+                else ""
+            )
+            + "政策文件与采购公告中不含壁垒类触发词的条款，弱标注为合规；"
             "规则文本（corpus/laws）全部条款，连同其列举引语一并读取，作为合规样本。"
         ),
         threshold=round(threshold, 6),
         threshold_rule="训练集分组交叉验证（按通报/重复组/来源文件分组，5 折）中，"
-        f"推定合规的地方性法规条款误报率不超过 {FALSE_ALARM_BUDGET:.1%} 的最低阈值",
+        f"推定合规的地方性法规条款（随机样本）误报率不超过 {FALSE_ALARM_BUDGET:.1%} 的最低阈值",
         oof_recall=round(float((oof[positive] >= threshold).mean()), 3),
         oof_recall_by_family=fams,
         oof_false_alarm_rate=round(float((oof[neg] >= threshold).mean()), 4),
