@@ -41,13 +41,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 PROMPT = "query: "
 
 
 @dataclass(frozen=True)
-class Settings:
+class FineTune:
+    """The fine-tuning schedule (its digest keys the fine-tuned model's vector cache)."""
+
     epochs: int = 1
     batch_size: int = 16
     lr: float = 1e-5
@@ -126,7 +126,7 @@ def batches(rows: Sequence[tuple[str, str, str]], size: int, rng: random.Random)
     return out
 
 
-def finetune(base: Any, rows: Sequence[tuple[str, str, str]], cfg: Settings) -> Any:
+def finetune(base: Any, rows: Sequence[tuple[str, str, str]], cfg: FineTune) -> Any:
     """A fine-tuned copy of the sentence-transformers model ``base`` (left untouched)."""
     import torch
     from sentence_transformers.sentence_transformer.losses import (
@@ -174,33 +174,26 @@ def finetune(base: Any, rows: Sequence[tuple[str, str, str]], cfg: Settings) -> 
     return model
 
 
-class FineTunedE5:
-    """An embedder over a fine-tuned in-memory e5 (same interface as ``E5SmallEmbedder``)."""
+def _embedder(model: Any, digest: str, info: dict) -> Any:
+    """An ``E5SmallEmbedder`` over the fine-tuned in-memory model: the same encoding (prompt,
+    torch, normalisation), its own name and vector-cache key, no cache build."""
+    from screening.embed.e5 import E5SmallEmbedder, backend_of
 
-    dim = 384
+    class FineTunedE5(E5SmallEmbedder):
+        name = "e5-small-ft"
 
-    def __init__(self, model: Any, digest: str, info: dict) -> None:
-        self._model = model
-        self.name = "e5-small-ft"
-        self.cache_key = f"e5-small-ft-{digest}"
-        self._info = info
+        def __init__(self) -> None:  # the model is in memory: nothing to build or load
+            self.backend = backend_of("torch")
+            self._model = model
+            self.cache_key = f"e5-small-ft-{digest}"
 
-    def encode(self, texts: Sequence[str], *, batch_size: int = 32, **_: Any) -> np.ndarray:
-        from screening.embed.base import check_texts, l2_normalize
+        def version_info(self) -> dict:
+            return {"name": self.name, "backend": "torch", **info}
 
-        items = check_texts(texts)
-        if not items:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self._model.encode(
-            items, prompt=PROMPT, batch_size=batch_size, convert_to_numpy=True
-        )
-        return l2_normalize(vectors)
-
-    def version_info(self) -> dict:
-        return {"name": self.name, **self._info}
+    return FineTunedE5()
 
 
-def build(settings: Any, data: Any, cfg: Settings = Settings()) -> FineTunedE5:
+def build(settings: Any, data: Any, cfg: FineTune = FineTune()) -> Any:
     """Fine-tune the torch reference e5 on ``data``'s triplets; the embedder over the result."""
     from screening.embed.e5 import E5SmallEmbedder
 
@@ -221,4 +214,4 @@ def build(settings: Any, data: Any, cfg: Settings = Settings()) -> FineTunedE5:
         "seconds": round(seconds, 1),
         "steps_per_epoch": math.ceil(len(rows) / cfg.batch_size),
     }
-    return FineTunedE5(model, digest, info)
+    return _embedder(model, digest, info)

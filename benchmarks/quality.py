@@ -31,11 +31,12 @@
    * ``v2r`` — ``v2`` without the hard negatives (the random sample only: hybrid.v3);
    * ``v2ft`` — ``v2`` over an e5 first fine-tuned on the training side
      (``benchmarks/finetune_e5.py``; ``--ft-epochs``, ``--ft-lr``; needs torch and
-     sentence-transformers, the ``dev`` extra).
+     sentence-transformers, the ``dev`` extra); ``v2rft`` the same without hard negatives.
 
 Every clause stage 1 passes is scored (threshold 0) and kept in the result file, so the
 notebook (notebooks/evaluation.py) can draw recall–false-alarm curves over any threshold; the
-figures printed here are at each model's own threshold.
+figures printed here are at each model's own threshold, except the "matched operating points",
+which sweep it (the best recall at a given flagged share and the reverse).
 
 ``--e5-backend torch`` runs the same with e5 on the torch reference backend (models and the
 embedding cache in ``benchmarks/out/models-torch``, so no vector is shared), and
@@ -61,7 +62,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the build-time package tools/ (train/held-out split)
 
-# and on request: "v2r" (no hard negatives), "v2ft" (e5 fine-tuned first; minutes of training)
+# and on request: "v2r" (no hard negatives), "v2ft" / "v2rft" (e5 fine-tuned first; minutes)
 CONFIGS = ("v1", "v2", "keyword")
 
 
@@ -179,7 +180,7 @@ def main() -> None:
     ap.add_argument("--cases-limit", type=int, default=None, help="only the first N test cases")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "quality.json")
     ap.add_argument(
-        "--engines", default=",".join(CONFIGS), help="comma-separated: v1 v2 keyword v2r v2ft"
+        "--engines", default=",".join(CONFIGS), help="comma list: v1 v2 keyword v2r v2ft v2rft"
     )
     ap.add_argument("--e5-backend", default=None, help="onnx (default) or torch")
     ap.add_argument("--ft-epochs", type=int, default=1, help="v2ft: fine-tuning epochs")
@@ -240,6 +241,7 @@ def main() -> None:
         "v2": Recipe(),
         "v2r": Recipe(hard_negatives=False),
         "v2ft": Recipe(),
+        "v2rft": Recipe(hard_negatives=False),
     }
     report["e5_backend"] = args.e5_backend or os.environ.get("SCREENING_E5_BACKEND") or "onnx"
     for name in args.engines.split(","):
@@ -304,11 +306,11 @@ def main() -> None:
 def finetuned_e5(settings, train_cases, hard_negatives, **options):
     """e5 fine-tuned on the training cases' triplets (``finetune_e5``), as an embedder; its
     hard negatives come from the sample the recipe trains on."""
-    from benchmarks.finetune_e5 import Settings, build
+    from benchmarks.finetune_e5 import FineTune, build
     from screening.learning.train import training_data
 
     data = training_data(settings.corpus, cases=train_cases, hard_negatives=hard_negatives)
-    return build(settings, data, Settings(**options))
+    return build(settings, data, FineTune(**options))
 
 
 def shrink(report: dict, documents: int = 150, floor: float = 0.05) -> dict:

@@ -57,6 +57,7 @@ NAMES = {
     "keyword": "关键词基线",
     "v2r": "v2 不含难例（hybrid.v3）",
     "v2ft": "v2 + 微调 e5（未采用）",
+    "v2rft": "v2 不含难例 + 微调 e5（未采用）",
 }
 COLORS = {
     "v1": "#7f7f7f",
@@ -64,6 +65,7 @@ COLORS = {
     "keyword": "#c00000",
     "v2r": "#70ad47",
     "v2ft": "#ed7d31",
+    "v2rft": "#ffc000",
 }
 
 parser = argparse.ArgumentParser(description="筛查质量评估图")
