@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: install demo test test-fast lint format samples corpus golden bench clean bundle
+.PHONY: install demo test test-model test-fast lint format samples corpus golden bench clean bundle
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,13 +26,20 @@ demo: install
 	@echo "打开审查工作台（网页）：$(BIN)/screening serve"
 	@echo "  然后在浏览器中访问 http://127.0.0.1:8000/ ，用户名 admin（密码见上；忘记时运行 $(BIN)/screening users passwd admin）。"
 
-## Lint, formatting, layering contracts, types, then the whole test suite (what CI runs).
+## Lint, formatting, layering contracts, types, then the test suite (what CI runs first),
+## except the tests that train the shipped model: those are `make test-model`.
 test: install
 	$(BIN)/ruff check screening tests scripts benchmarks tools notebooks
 	$(BIN)/ruff format --check screening tests scripts benchmarks tools notebooks
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	$(PY) -m pytest -q --durations=25
+	$(PY) -m pytest -q -m "not trains" --durations=25
+
+## The real model's golden findings: trains the shipped model from the corpus with the real
+## embedders into models/cache/test-suite (about 4 min on 2 cores the first time, then cached).
+## CI runs it after `make test`.
+test-model: install
+	$(PY) -m pytest -q -m trains --durations=5
 
 ## The quick lane while working (under a minute once the small test model is cached):
 ## no real embedding model, no full-corpus runs, no subprocess crash tests.

@@ -20,7 +20,8 @@ import regen_golden  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "golden" / "scan" / "samples.jsonl"
 
-pytestmark = pytest.mark.model
+# Training the real model takes minutes: `make test-model` (CI runs it after `make test`).
+pytestmark = [pytest.mark.model, pytest.mark.trains]
 
 
 def _key(row: dict) -> tuple:

@@ -30,6 +30,7 @@ def test_tender_reading_matches_golden(name: str) -> None:
 
 
 @pytest.mark.model
+@pytest.mark.trains
 @pytest.mark.parametrize("name", regen_golden.TENDER_DOCS)
 def test_real_model_findings_carry_the_golden_items(name: str) -> None:
     from screening.config import Settings
