@@ -14,21 +14,25 @@
 5. Three engines in the same run, on the same inputs:
    * ``v1`` — issue 4's model: trigger words are a wall in stage 1, no item exemplars, the
      article model alone ranks articles, rewards scored without reading their basis, only the
-     random sample of training regulations as negatives
-     (``Recipe(gate_alone=False, exemplars=False, item_model=False, hard_negatives=False)``,
+     random sample of training regulations as negatives, a gate on characters alone
+     (``Recipe(gate_alone=False, exemplars=False, item_model=False, hard_negatives=False,
+     word_gate=False)``,
      ``Screener(adjustments=False, article_mix=0, procurement_setting=False)``);
    * ``v2`` — the new one (issue 14: trigger-less clauses may pass on a rare gate score, item
      exemplars vote on items and train the article model, an item model ranks items within an
      article beside the votes, the nearest precedents' articles blended in at
      ``explain.ARTICLE_VOTE_MIX``, article 15 only in a procurement setting, objective-criterion
      rewards and permits of a 地方性法规 halved, the training regulations' other
-     trigger-bearing clauses as hard negatives). The test documents are the case spans alone,
+     trigger-bearing clauses as hard negatives, jieba words beside characters in the stage-1
+     gate). The test documents are the case spans alone,
      without the case document's title, so the procurement setting is read from the span only
      (a real document's title can only add to it);
    * ``keyword`` — the plain keyword baseline (``keyword.v1``).
 
    On request (``--engines``), levers measured and not shipped or shipped since:
    * ``v2r`` — ``v2`` without the hard negatives (the random sample only: hybrid.v3);
+   * ``v2c`` — ``v2`` with the gate on character n-grams alone (hybrid.v4; since hybrid.v5 the
+     gate reads jieba words too, ``benchmarks/words.py``);
    * ``v2ft`` — ``v2`` over an e5 first fine-tuned on the training side
      (``benchmarks/finetune_e5.py``; ``--ft-epochs``, ``--ft-lr``; needs torch and
      sentence-transformers, the ``dev`` extra); ``v2rft`` the same without hard negatives.
@@ -62,7 +66,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the build-time package tools/ (train/held-out split)
 
-# and on request: "v2r" (no hard negatives), "v2ft" / "v2rft" (e5 fine-tuned first; minutes)
+# and on request: "v2r" (no hard negatives), "v2ft" / "v2rft" (e5 fine-tuned first; minutes),
+# "v2c" (the gate without jieba words)
 CONFIGS = ("v1", "v2", "keyword")
 
 
@@ -180,7 +185,7 @@ def main() -> None:
     ap.add_argument("--cases-limit", type=int, default=None, help="only the first N test cases")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "quality.json")
     ap.add_argument(
-        "--engines", default=",".join(CONFIGS), help="comma list: v1 v2 keyword v2r v2ft v2rft"
+        "--engines", default=",".join(CONFIGS), help="comma list: v1 v2 keyword v2r v2ft v2rft v2c"
     )
     ap.add_argument("--e5-backend", default=None, help="onnx (default) or torch")
     ap.add_argument("--ft-epochs", type=int, default=1, help="v2ft: fine-tuning epochs")
@@ -237,10 +242,17 @@ def main() -> None:
         "engines": {},
     }
     recipes = {
-        "v1": Recipe(gate_alone=False, exemplars=False, item_model=False, hard_negatives=False),
+        "v1": Recipe(
+            gate_alone=False,
+            exemplars=False,
+            item_model=False,
+            hard_negatives=False,
+            word_gate=False,
+        ),
         "v2": Recipe(),
         "v2r": Recipe(hard_negatives=False),
         "v2ft": Recipe(),
+        "v2c": Recipe(word_gate=False),
         "v2rft": Recipe(hard_negatives=False),
     }
     report["e5_backend"] = args.e5_backend or os.environ.get("SCREENING_E5_BACKEND") or "onnx"

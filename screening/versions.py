@@ -21,9 +21,11 @@ SEGMENTER = "segmenter.v1"
 LEXICON = "lexicon.v1"
 # screening.screen.features and .precedents: the feature vector a clause gets
 FEATURES = "features.v1"
+# screening.screen.words: the gate's words (jieba version, user dictionary, word n-grams)
+WORDS = "words.v1"
 # the two-stage cascade, the classifier and the training recipe
 # (screening.screen.classifier, screening.screen.engine's stages, screening.learning.train)
-STRATEGY = "hybrid.v4"
+STRATEGY = "hybrid.v5"
 
 # screening.screen.tender: tender structure, rules and ZB codes. Applied at screening time, not
 # learned, so not part of a model's components; a sweep records it beside the model id
@@ -38,6 +40,7 @@ COMPONENTS: dict[str, str] = {
     "segmenter": SEGMENTER,
     "lexicon": LEXICON,
     "features": FEATURES,
+    "words": WORDS,
     "strategy": STRATEGY,
 }
 

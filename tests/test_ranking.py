@@ -226,6 +226,7 @@ def test_recipes_are_part_of_the_model_identity():
     assert Recipe(item_model=False).tag == "no_item_model"
     assert Recipe(hard_negatives=False).tag == "no_hard_negatives"
     assert Recipe(exemplars=False, hard_negatives=False).tag == "no_exemplars-no_hard_negatives"
+    assert Recipe(word_gate=False).tag == "no_word_gate"
 
 
 def test_hard_negatives_join_training_by_recipe_and_not_the_budget_sample():

@@ -51,6 +51,32 @@ def test_gate_matches_the_pipeline(fake_settings, fake_model):
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-6)
 
 
+@pytest.mark.parametrize("words", [True, False], ids=["chars+words", "chars"])
+def test_both_gate_shapes_match_their_pipelines(fake_settings, words):
+    from screening.learning.train import make_gate
+
+    texts = _texts_of_corpus(fake_settings, 300)
+    labels = [i % 3 == 0 for i in range(len(texts))]
+    pipeline = make_gate(0, words=words).fit(texts, labels)
+    gate = compile_parts(pipeline, *_tiny_classifiers())["gate"]
+    assert [p.analyzer for p in gate.parts] == (["char", "words"] if words else ["char"])
+    unseen = [
+        *GATE_TEXTS,
+        "企业注册地、税务征管关系及统计关系应在本区。",
+        "采购人不得限定供应商所在地区。",
+    ]
+    np.testing.assert_allclose(
+        gate.predict_proba(unseen), pipeline.predict_proba(unseen), rtol=0, atol=1e-6
+    )
+
+
+def _tiny_classifiers():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(30, 4))
+    y = np.array(["", "地域", "准入"] * 10, dtype=object)
+    return BarrierClassifier().fit(X, y), ArticleClassifier().fit(X, np.array([9, 12] * 15))
+
+
 def test_classifier_and_articles_match_on_real_features(fake_settings, fake_model):
     texts = _texts_of_corpus(fake_settings, 120)[1:]
     views = [ClauseView.of(t) for t in texts]

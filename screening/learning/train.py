@@ -73,6 +73,8 @@ class Recipe:
     # the training regulations' other trigger-bearing clauses train the model too (the
     # false-alarm budget stays measured on the random sample)
     hard_negatives: bool = True
+    # the stage-1 gate reads jieba words beside character n-grams (``screen.words``)
+    word_gate: bool = True
 
     @property
     def tag(self) -> str:
@@ -82,6 +84,7 @@ class Recipe:
             ("exemplars", self.exemplars),
             ("item_model", self.item_model),
             ("hard_negatives", self.hard_negatives),
+            ("word_gate", self.word_gate),
         )
         off = [name for name, on in levers if not on]
         return "-".join(f"no_{name}" for name in off)
@@ -234,18 +237,24 @@ class TrainedModel(ScreeningModel):
     card: ModelCard
 
 
-def make_gate(seed: int = 0) -> Any:
-    """Stage 1: character 1–3-gram TF-IDF and a logistic regression — ~18,000 clauses/s."""
+def make_gate(seed: int = 0, words: bool = True) -> Any:
+    """Stage 1: character 1–3-gram TF-IDF and, with ``words``, a TF-IDF of jieba word 1–2-grams
+    beside it (``screen.words``; each part L2-normalised on its own), then a logistic
+    regression. Characters alone: ~18,000 clauses/s; with words ~5,000 (jieba)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
+    from sklearn.pipeline import make_pipeline, make_union
 
-    return make_pipeline(
-        TfidfVectorizer(
-            analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2, dtype=np.float32
-        ),
-        LogisticRegression(C=10.0, class_weight="balanced", max_iter=5000, random_state=seed),
+    from ..screen.words import word_features
+
+    chars = TfidfVectorizer(
+        analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2, dtype=np.float32
     )
+    lr = LogisticRegression(C=10.0, class_weight="balanced", max_iter=5000, random_state=seed)
+    if not words:
+        return make_pipeline(chars, lr)
+    word = TfidfVectorizer(analyzer=word_features, sublinear_tf=True, min_df=2, dtype=np.float32)
+    return make_pipeline(make_union(chars, word), lr)
 
 
 def _fit_features(
@@ -328,7 +337,7 @@ def train(
     texts = [e.text for e in data.examples]
     positive = y != COMPLIANT
     regulation = np.array([e.source == "negative" for e in data.examples])
-    gate_oof = out_of_fold(texts, y, groups, lambda: make_gate(seed))
+    gate_oof = out_of_fold(texts, y, groups, lambda: make_gate(seed, recipe.word_gate))
     gate_threshold = float(np.quantile(gate_oof[positive], 1 - GATE_RECALL))
     oof = out_of_fold(X, y, groups, lambda: BarrierClassifier(random_state=seed))
     oof = np.where(gate_oof >= gate_threshold, oof, 0.0)  # what the cascade would report
@@ -339,7 +348,7 @@ def train(
         if free.any():
             quantile = float(np.quantile(gate_oof[free], 1 - GATE_ALONE_BUDGET))
             gate_alone = max(quantile, gate_threshold)
-    gate = make_gate(seed).fit(texts, positive)
+    gate = make_gate(seed, recipe.word_gate).fit(texts, positive)
     clf = BarrierClassifier(random_state=seed).fit(X, y)
     article_rows, article_labels = [], []
     for i, e in enumerate(data.examples):
@@ -366,7 +375,12 @@ def train(
         gate=GateInfo(
             threshold=round(gate_threshold, 6),
             threshold_alone=round(gate_alone, 6) if np.isfinite(gate_alone) else None,
-            rule="字符 1–3 元组 TF-IDF + 逻辑回归；训练集分组交叉验证中"
+            rule=(
+                "字符 1–3 元组与结巴分词词语 1–2 元组 TF-IDF"
+                if recipe.word_gate
+                else "字符 1–3 元组 TF-IDF"
+            )
+            + " + 逻辑回归；训练集分组交叉验证中"
             f"保留 {GATE_RECALL:.1%} 违规样本的阈值"
             + (
                 f"；不含触发词的条款须达到训练法规中此类条款分数最高的 {GATE_ALONE_BUDGET:.1%}"

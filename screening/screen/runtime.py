@@ -11,9 +11,11 @@ a plain pickle of numpy arrays, dicts and lists that loads in milliseconds.
 
 What each one mirrors (scikit-learn 1.9):
 
-- :class:`Gate` — ``Pipeline(TfidfVectorizer(analyzer="char", ngram_range, sublinear_tf),
-  LogisticRegression)``: lowercase, whitespace runs to one space, character n-grams, counts of
-  the known ones, ``log(count) + 1``, × idf, L2-normalised, then ``expit(w·x + b)``;
+- :class:`Gate` — ``Pipeline(TfidfVectorizer(analyzer="char", ngram_range, sublinear_tf)``, or
+  a ``FeatureUnion`` of it and the word TF-IDF (``analyzer=screen.words.word_features``),
+  ``LogisticRegression)``: per part (:class:`GatePart`) lowercase, whitespace runs to one space
+  and character n-grams (or jieba's word 1–2-grams, as they are), counts of the known ones,
+  ``log(count) + 1``, × idf, L2-normalised; then ``expit(w·x + b)`` over the parts;
 - :class:`Linear` — ``Pipeline(StandardScaler, LogisticRegression)``: ``expit`` for two
   classes, softmax for more;
 - :class:`Barrier` — ``screen.classifier.BarrierClassifier``: the mean over the calibrated
@@ -34,7 +36,7 @@ import numpy as np
 
 from ..domain import FAMILIES
 
-RUNTIME_FORMAT = 1  # bump when the arrays saved here change meaning
+RUNTIME_FORMAT = 2  # bump when the arrays saved here change meaning (2: gate parts)
 _WHITE_SPACES = re.compile(r"\s\s+")  # TfidfVectorizer's own
 
 
@@ -143,37 +145,48 @@ class Items:
 
 
 @dataclass(frozen=True)
-class Gate:
-    """Character TF-IDF → logistic regression, one score per text, with no sparse matrices:
-    each text's known n-grams weigh ``(log(count) + 1) × idf``; their sum against the
-    regression's weights, divided by their L2 norm, plus the intercept, is squashed."""
+class GatePart:
+    """One TF-IDF of the gate: character n-grams, or jieba word 1–2-grams (``screen.words``).
 
+    Each text's known terms weigh ``(log(count) + 1) × idf``; the part contributes their sum
+    against the regression's weights for its columns, divided by their L2 norm."""
+
+    analyzer: str  # "char" | "words"
     vocabulary: dict[str, int]
     idf: np.ndarray  # float32, as the vectorizer's
-    weights: np.ndarray  # the regression's coefficients, float64
-    intercept: float
+    weights: np.ndarray  # the regression's coefficients of this part's columns, float64
     ngram_range: tuple[int, int]
     lowercase: bool
     sublinear: bool
 
-    def _counts(self, text: str) -> dict[int, int]:
-        """Column → count of the known character n-grams of ``text``."""
+    def _terms(self, text: str) -> list[str]:
+        if self.analyzer == "words":  # a callable analyzer: no lowercasing or preprocessing
+            from .words import word_features
+
+            return word_features(text)
         if self.lowercase:
             text = text.lower()
         text = _WHITE_SPACES.sub(" ", text)
         lo, hi = self.ngram_range
+        return [
+            text[i : i + n]
+            for n in range(lo, min(hi, len(text)) + 1)
+            for i in range(len(text) - n + 1)
+        ]
+
+    def _counts(self, text: str) -> dict[int, int]:
+        """Column → count of the known terms of ``text``."""
         vocab = self.vocabulary
         counts: dict[int, int] = {}
-        for n in range(lo, min(hi, len(text)) + 1):
-            for i in range(len(text) - n + 1):
-                col = vocab.get(text[i : i + n])
-                if col is not None:
-                    counts[col] = counts.get(col, 0) + 1
+        for term in self._terms(text):
+            col = vocab.get(term)
+            if col is not None:
+                counts[col] = counts.get(col, 0) + 1
         return counts
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """[P(not), P(yes)] per text, as the pipeline's ``predict_proba``: the n-grams of all
-        texts are counted first, then weighted, normalised and summed in one pass."""
+    def decision(self, texts: Sequence[str]) -> np.ndarray:
+        """Per text, this part's share of ``w·x``: the terms of all texts are counted first,
+        then weighted, normalised and summed in one pass."""
         rows: list[int] = []
         cols: list[int] = []
         counts: list[int] = []
@@ -190,7 +203,24 @@ class Gate:
         row = np.asarray(rows, dtype=np.intp)
         norm = np.sqrt(np.bincount(row, weights=x * x, minlength=len(texts)))
         dot = np.bincount(row, weights=x * self.weights[col], minlength=len(texts))
-        dot = np.divide(dot, norm, out=np.zeros_like(dot), where=norm > 0)
+        return np.divide(dot, norm, out=np.zeros_like(dot), where=norm > 0)
+
+
+@dataclass(frozen=True)
+class Gate:
+    """TF-IDF part(s) → logistic regression, one score per text, with no sparse matrices: the
+    parts' contributions to ``w·x`` (each L2-normalised on its own, as ``FeatureUnion`` stacks
+    them), plus the intercept, squashed."""
+
+    parts: tuple[GatePart, ...]
+    intercept: float
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """[P(not), P(yes)] per text, as the pipeline's ``predict_proba``."""
+        texts = list(texts)
+        dot = np.zeros(len(texts))
+        for part in self.parts:
+            dot += part.decision(texts)
         scores = _expit(dot + self.intercept)
         return np.column_stack([1 - scores, scores])
 
@@ -243,19 +273,46 @@ def _items(clf: Any) -> Items:
     )
 
 
-def _gate(pipeline: Any) -> Gate:
-    vec, lr = pipeline[0], pipeline[-1]
-    if vec.analyzer != "char" or vec.norm != "l2" or not vec.use_idf or vec.preprocessor:
-        raise ValueError("only a char TF-IDF (l2, idf) gate is compiled")
-    return Gate(
+def _gate_part(vec: Any, weights: np.ndarray) -> GatePart:
+    from .words import word_features
+
+    if vec.analyzer == "char":
+        analyzer = "char"
+    elif vec.analyzer is word_features:
+        analyzer = "words"
+    else:
+        raise ValueError(f"gate analyzer {vec.analyzer!r} is not compiled")
+    if vec.norm != "l2" or not vec.use_idf or vec.preprocessor:
+        raise ValueError("only an l2, idf TF-IDF gate is compiled")
+    return GatePart(
+        analyzer=analyzer,
         vocabulary={str(k): int(v) for k, v in vec.vocabulary_.items()},
         idf=np.asarray(vec.idf_, dtype=vec.dtype),
-        weights=np.asarray(lr.coef_[0], dtype=np.float64),
-        intercept=float(lr.intercept_[0]),
+        weights=np.asarray(weights, dtype=np.float64),
         ngram_range=tuple(vec.ngram_range),
         lowercase=bool(vec.lowercase),
         sublinear=bool(vec.sublinear_tf),
     )
+
+
+def _gate(pipeline: Any) -> Gate:
+    """``Pipeline(TfidfVectorizer | FeatureUnion of them, LogisticRegression)``."""
+    features, lr = pipeline[0], pipeline[-1]
+    coef = np.asarray(lr.coef_[0], dtype=np.float64)
+    if hasattr(features, "transformer_list"):
+        if features.transformer_weights:
+            raise ValueError("a weighted FeatureUnion gate is not compiled")
+        vecs = [t for _, t in features.transformer_list]
+    else:
+        vecs = [features]
+    parts, start = [], 0
+    for vec in vecs:
+        width = len(vec.vocabulary_)
+        parts.append(_gate_part(vec, coef[start : start + width]))
+        start += width
+    if start != len(coef):
+        raise ValueError(f"gate: {start} TF-IDF columns for {len(coef)} coefficients")
+    return Gate(parts=tuple(parts), intercept=float(lr.intercept_[0]))
 
 
 def compile_parts(gate: Any, classifier: Any, articles: Any, items: Any = None) -> dict[str, Any]:
@@ -270,4 +327,13 @@ def compile_parts(gate: Any, classifier: Any, articles: Any, items: Any = None) 
     }
 
 
-__all__ = ["RUNTIME_FORMAT", "Articles", "Barrier", "Gate", "Items", "Linear", "compile_parts"]
+__all__ = [
+    "RUNTIME_FORMAT",
+    "Articles",
+    "Barrier",
+    "Gate",
+    "GatePart",
+    "Items",
+    "Linear",
+    "compile_parts",
+]

@@ -1,0 +1,69 @@
+"""Words for the first-stage gate: jieba with the barrier vocabulary and region words.
+
+The gate (``learning.train.make_gate``) reads a clause's character 1–3-grams and, beside them,
+its word 1–2-grams from :func:`word_features`. jieba segments with its own dictionary plus a
+user dictionary built here from the code base's own vocabulary — the literal words of the
+lexicon's trigger patterns (注册地, 统计关系, 先征后返 …), the region words (本县, 我市, 区内,
+外地 …) and the full province names — so a barrier phrase stays one word however jieba would
+have cut it. Measured in ``benchmarks/words.py`` and ``benchmarks/quality.py`` (issue 14).
+
+Versioned as ``screening.versions.WORDS``: a change to the dictionary, to how features are
+formed or to the jieba version changes the gate's input, so bump it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import threading
+from typing import Any
+
+from ..lang.zh.regions import FOREIGN_WORDS, PROVINCES
+from .lexicon import TRIGGER_FAMILIES
+
+JIEBA_VERSION = "0.42.1"  # pinned in pyproject.toml: its dictionary shapes the words
+USER_WORD_FREQ = 50_000  # high enough that jieba keeps every user word whole
+_LITERAL = re.compile(r"^[\u4e00-\u9fff]{2,8}$")
+
+_lock = threading.Lock()
+_tokenizer: Any = None
+
+
+def user_words() -> list[str]:
+    """The barrier vocabulary and region words, sorted (jieba's user dictionary)."""
+    words = set(PROVINCES)
+    for _, _, patterns in TRIGGER_FAMILIES:
+        for pattern in patterns:
+            words.update(w for w in re.split(r"[|()?:]", pattern) if _LITERAL.match(w))
+    words.update(w for w in FOREIGN_WORDS.split("|") if _LITERAL.match(w))
+    words.update(f"{a}{b}" for a in "本我该当" for b in ("县", "市", "区", "省", "镇", "地"))
+    words.update(("辖区", "辖区内", "县内", "市内", "区内", "省内", "园区内", "县域", "市域"))
+    return sorted(words)
+
+
+def tokenizer() -> Any:
+    """One jieba tokenizer per process, its dictionary loaded on first use (about 1 s)."""
+    global _tokenizer
+    with _lock:
+        if _tokenizer is None:
+            import logging
+
+            import jieba
+
+            logging.getLogger("jieba").setLevel(logging.WARNING)  # no "Building prefix dict"
+            tok = jieba.Tokenizer()
+            for word in user_words():
+                tok.add_word(word, freq=USER_WORD_FREQ)
+            _tokenizer = tok
+        return _tokenizer
+
+
+def words(text: str) -> list[str]:
+    """jieba's words of ``text`` (default mode, HMM on), blanks dropped."""
+    return [w for w in tokenizer().lcut(text) if w.strip()]
+
+
+def word_features(text: str) -> list[str]:
+    """Word unigrams and bigrams (``"a b"``): the gate's word analyzer."""
+    ws = words(text)
+    return ws + [f"{a} {b}" for a, b in itertools.pairwise(ws)]
