@@ -14,7 +14,9 @@ Layout of ``--out`` (default ``dist/bundle/``)::
 
 Wheels are platform- and Python-specific: by default the bundle is for the machine and Python
 that build it (here Linux x86_64, CPython 3.11). ``--platform win_amd64`` downloads Windows
-wheels instead (binary wheels only; nothing can be compiled for another platform).
+wheels instead (binary wheels only; nothing can be compiled for another platform), except the
+pure-Python dependencies published as an sdist only (:data:`PURE_SDISTS`, e.g. jieba): those are
+built here into a ``py3-none-any`` wheel, which installs on every platform.
 
 torch is not a runtime dependency (e5 runs on onnxruntime; torch is the optional reference
 backend). Should a torch wheel still end up in the wheelhouse it must be the CPU build: the CUDA
@@ -39,6 +41,9 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = ROOT / "scripts" / "bundle"  # @VERSION@, @PYTHON@, @PLATFORM@ are filled in
 TEMPLATES = ("install.sh", "install.ps1", "install.bat", "README.txt")
 CUDA_WHEEL = re.compile(r"^(nvidia[_-]|triton-|cuda[_-])", re.IGNORECASE)
+# Runtime dependencies published as an sdist only, in pure Python: their wheel is built here
+# for any target platform.
+PURE_SDISTS = ("jieba",)
 
 
 def project_meta(root: Path = ROOT) -> dict:
@@ -103,12 +108,25 @@ def fetch_dependencies(
         # into a wheel here, so the target machine never builds anything.
         _pip("wheel", "--wheel-dir", str(wheelhouse), "-r", str(requirements))
     else:
+        pins = requirements.read_text(encoding="utf-8").split()
+        pure = [r for r in pins if re.split(r"[=<>!~\[; ]", r, maxsplit=1)[0] in PURE_SDISTS]
+        if pure:  # a py3-none-any wheel, found below through --find-links
+            _pip("wheel", "--no-deps", "--wheel-dir", str(wheelhouse), *pure)
         target = ["--only-binary=:all:", "--implementation", "cp"]
         if platform:
             target += ["--platform", platform]
         if python:
             target += ["--python-version", python]
-        _pip("download", "--dest", str(wheelhouse), *target, "-r", str(requirements))
+        _pip(
+            "download",
+            "--dest",
+            str(wheelhouse),
+            "--find-links",
+            str(wheelhouse),
+            *target,
+            "-r",
+            str(requirements),
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

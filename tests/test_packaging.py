@@ -194,6 +194,25 @@ def test_bundle_wheelhouse_checks() -> None:
     assert bundle.check_wheelhouse(no_torch, "linux_x86_64") == []
 
 
+@pytest.mark.parametrize("platform", [None, "win_amd64"], ids=["this-machine", "windows"])
+def test_bundle_builds_pure_sdists_for_any_platform(
+    platform: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundle = _load("build_bundle", ROOT / "scripts" / "build_bundle.py")
+    calls: list[tuple[str, ...]] = []
+    monkeypatch.setattr(bundle, "_pip", lambda *args: calls.append(args))
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("click==8.5.1\njieba==0.42.1\ndask[distributed]==2026.8.0\n")
+    bundle.fetch_dependencies(requirements, tmp_path / "wh", platform, "3.11" if platform else None)
+    if platform is None:  # pip wheel builds every sdist into a wheel on this machine
+        assert [c[0] for c in calls] == ["wheel"]
+        return
+    build, download = calls  # jieba has no wheel on the index: built here, then found locally
+    assert build[:2] == ("wheel", "--no-deps") and build[-1:] == ("jieba==0.42.1",)
+    assert download[0] == "download" and "--only-binary=:all:" in download
+    assert download[download.index("--find-links") + 1] == str(tmp_path / "wh")
+
+
 def test_bundle_templates_are_filled_and_chinese() -> None:
     bundle = _load("build_bundle", ROOT / "scripts" / "build_bundle.py")
     for name in bundle.TEMPLATES:
