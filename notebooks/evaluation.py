@@ -58,6 +58,7 @@ NAMES = {
     "v2r": "v2 不含难例（hybrid.v3）",
     "v2ft": "v2 + 微调 e5（未采用）",
     "v2rft": "v2 不含难例 + 微调 e5（未采用）",
+    "v2c": "v2 初筛只用字符（hybrid.v4）",
 }
 COLORS = {
     "v1": "#7f7f7f",
@@ -66,6 +67,7 @@ COLORS = {
     "v2r": "#70ad47",
     "v2ft": "#ed7d31",
     "v2rft": "#ffc000",
+    "v2c": "#5b9bd5",
 }
 
 parser = argparse.ArgumentParser(description="筛查质量评估图")

@@ -477,6 +477,29 @@ def test_use_works_without_torch():
     assert len(result["info"]["weights_sha256"]) == 64
 
 
+@pytest.mark.model
+@pytest.mark.parametrize("damage", [None, "truncated", "not-a-tokenizer"])
+def test_use_tokenizer_cache_gives_the_same_pieces(tmp_path, damage):
+    import pickle
+
+    from screening.embed.use import UseMultilingualEmbedder, _package_dir, cached_tokenizer
+
+    sp_model = _package_dir() / "resources" / "sp.model"
+    built = cached_tokenizer(sp_model, tmp_path)  # builds and writes the cache
+    (cached,) = tmp_path.glob("tokenizer-*.pkl")
+    if damage == "truncated":
+        cached.write_bytes(cached.read_bytes()[:1000])
+    elif damage == "not-a-tokenizer":
+        cached.write_bytes(pickle.dumps({"not": "a tokenizer"}))
+    again = cached_tokenizer(sp_model, tmp_path)
+    texts = ["申报企业须在本县注册并纳税。", "政府采购 Procurement 2026年", ""]
+    assert again.encode(texts) == built.encode(texts)
+    assert pickle.loads(cached.read_bytes()).encode(texts) == built.encode(texts)  # rewritten
+    emb = UseMultilingualEmbedder(cache_dir=tmp_path)
+    plain = UseMultilingualEmbedder()
+    np.testing.assert_array_equal(emb.encode(texts[:2]), plain.encode(texts[:2]))
+
+
 # --- CLI ------------------------------------------------------------------------------------
 
 
