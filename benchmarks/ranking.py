@@ -18,7 +18,13 @@ blends of :data:`MIXES`: ``a`` gives the nearest precedents' article shares weig
 beside the article model (``article_mix``); ``/s`` scales article 15 down when neither the
 span nor its case document's name or title speaks of procurement (``procurement``).
 
-Usage: python benchmarks/ranking.py [--settings cv,test] [--recipes v1,v2,v3]
+``--lexical`` also fits, per fold, a word-and-character TF-IDF logistic regression over the same
+article-labelled training texts (barrier examples and item exemplars, ``lexical_articles``) and
+reports P(article) blended from it at :data:`LEXICAL_BLENDS` (recipe name ``<recipe>+lexN``,
+article blend 0.5/s): issue 14's "words for the article" lever, measured beside the
+embedding-feature article model in the same folds.
+
+Usage: python benchmarks/ranking.py [--settings cv,test] [--recipes v1,v2,v3] [--lexical]
                                     [--out benchmarks/out/ranking.json]
 """
 
@@ -41,6 +47,55 @@ ROOT = Path(__file__).resolve().parent.parent
 # stop 28): CV item top-1 0.625 and article top-1 0.600 unchanged, item top-3 0.761 → 0.705,
 # article top-3 0.753 → 0.760; test split top-1 unchanged (0.429 / 0.604). Dropped.
 MIXES = ((0.0, False), (0.3, False), (0.5, False), (0.5, True), (0.3, True))
+# --lexical: the lexical article model's weight in P(article) beside the article model's.
+# Measured (issue 14, stop 28; CV, 5 folds, 150 article / 88 item spans): article top-1 0.600
+# at 0.0 against 0.587 / 0.593 / 0.573 / 0.573 at 0.3 / 0.5 / 0.7 / 1.0; item top-1
+# 0.625 → 0.614-0.648, within 3 of 88 spans (item top-3 0.761 → 0.807 at 0.5, article top-3
+# 0.753 → 0.773). The words carry no first-choice article signal the sentence vectors lack:
+# not adopted.
+LEXICAL_BLENDS = (0.3, 0.5, 0.7, 1.0)
+
+
+def lexical_articles(fit_cases, settings, seed: int = 0):
+    """The lexical article model of one fold: character 1–3-gram and jieba word TF-IDF, then a
+    balanced logistic regression, over the texts ``learning.train`` gives its article model."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline, make_union
+
+    from screening.learning.train import COMPLIANT, training_data
+    from screening.screen.labels import article_of
+    from screening.screen.words import word_features
+
+    data = training_data(Path(settings.corpus), cases=fit_cases)
+    texts, labels = [], []
+    for e in data.examples:
+        arts = [a for a in (article_of(c) for c in e.codes) if a is not None and 9 <= a <= 23]
+        if e.label != COMPLIANT and arts:
+            texts.append(e.text)
+            labels.append(max(set(arts), key=arts.count))
+    for x in data.entries:
+        if x.kind == "exemplar":
+            texts.append(x.text)
+            labels.append(article_of(x.codes[0]))
+    chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2)
+    words = TfidfVectorizer(analyzer=word_features, sublinear_tf=True)
+    lr = LogisticRegression(C=10.0, class_weight="balanced", max_iter=5000, random_state=seed)
+    return make_pipeline(make_union(chars, words), lr).fit(texts, labels)
+
+
+def blend_lexical(arts, lexical, texts, weight):
+    """P(article) per span: (1 − weight) × the article model's + weight × the lexical model's
+    (with the article model's floor over articles it never saw)."""
+    out = []
+    for row, probs in zip(arts, lexical.predict_proba(texts), strict=True):
+        lex = {a: 0.02 / 15 for a in range(9, 24)}
+        for cls, p in zip(lexical.classes_, probs, strict=True):
+            lex[int(cls)] += 0.98 * float(p)
+        out.append(
+            {a: (1 - weight) * row.get(a, 0.0) + weight * lex.get(a, 0.0) for a in {*row, *lex}}
+        )
+    return out
 
 
 def coded_spans(cases):
@@ -53,8 +108,9 @@ def coded_spans(cases):
     ]
 
 
-def measure(model, spans, caches, standards, counts):
-    """Add the ranking outcomes of ``spans`` under ``model`` to ``counts`` (one per mix)."""
+def measure(model, spans, caches, standards, counts, lexical=None):
+    """Add the ranking outcomes of ``spans`` under ``model`` to ``counts`` (one per mix; with
+    a ``lexical`` article model, one per :data:`LEXICAL_BLENDS` weight at mix 0.5/s)."""
     from screening.lang.zh.tenderkinds import mentions_procurement
     from screening.screen.evaluate import count_codes
     from screening.screen.explain import rank_codes
@@ -70,14 +126,17 @@ def measure(model, spans, caches, standards, counts):
     # what a document would tell: the span, and the case document's name and title
     in_setting = [mentions_procurement(t, c.document_name, c.title) for c, t in spans]
     items = {c: s for c, s in standards.items() if c.count("-") == 2 and c.startswith("FCR-")}
-    for mix in MIXES:
-        c = counts[mix]
+    runs = [(mix, mix, arts) for mix in MIXES]
+    if lexical is not None:
+        runs = [((0.5, True), w, blend_lexical(arts, lexical, texts, w)) for w in LEXICAL_BLENDS]
+    for mix, key, probs in runs:
+        c = counts[key]
         for k, (case, _) in enumerate(spans):
             ranked = [
                 r.code
                 for r in rank_codes(
                     1.0,
-                    arts[k],
+                    probs[k],
                     sims[k],
                     model.index,
                     items,
@@ -103,6 +162,7 @@ def main() -> None:
     ap.add_argument("--settings", default="cv,test")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--recipes", default="v1,v2,v3")
+    ap.add_argument("--lexical", action="store_true", help="also measure LEXICAL_BLENDS")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "ranking.json")
     args = ap.parse_args()
 
@@ -143,12 +203,19 @@ def main() -> None:
         for name, recipe in recipes.items():
             t = time.perf_counter()
             counts: dict = defaultdict(Counter)
+            lexical: dict = defaultdict(Counter)
             for fit_cases, eval_cases in folds:
                 model = train(settings, cases=fit_cases, embedders=embedders, recipe=recipe)
-                measure(model, coded_spans(eval_cases), caches, standards, counts)
+                spans = coded_spans(eval_cases)
+                measure(model, spans, caches, standards, counts)
+                if args.lexical:
+                    lex = lexical_articles(fit_cases, settings)
+                    measure(model, spans, caches, standards, lexical, lexical=lex)
             report[setting][name] = {
                 f"{a}{'/s' if s else ''}": rates(counts[(a, s)]) for a, s in MIXES
             }
+            for w in LEXICAL_BLENDS if args.lexical else ():
+                report[setting][f"{name}+lex{w}"] = {"0.5/s": rates(lexical[w])}
             print(f"{setting} {name} {time.perf_counter() - t:.0f}s", file=sys.stderr, flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
