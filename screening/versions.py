@@ -30,7 +30,7 @@ STRATEGY = "hybrid.v5"
 # screening.screen.tender: tender structure, rules and ZB codes. Applied at screening time, not
 # learned, so not part of a model's components; a sweep records it beside the model id
 # (``screened_with``) so that a new version re-screens unchanged documents once.
-TENDER = "tender.v1"
+TENDER = "tender.v2"
 # screening.screen.adjust (with screen.rewards, lang.zh.doctypes.legal_rank): readings that
 # scale a score at screening time (a reward's basis, a permit in a 地方性法规); recorded like
 # TENDER.

@@ -255,6 +255,26 @@ def test_rules(text, tender_doc, codes) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        # an establishment here: 14-3 "设立分支机构作为…招标投标的必要条件"
+        ("投标人须在本县设立分公司。", "FCR-14-3"),
+        ("投标人在本县设有售后服务网点的得5分。", "FCR-14-3"),
+        # taxes, social insurance or a local consortium: 15-3 "缴纳税收社保的区域…组成联合体"
+        ("投标人须在本县注册并纳税。", "FCR-15-3"),
+        ("项目负责人须在本市缴纳社保满一年。", "FCR-15-3"),
+        ("投标人须与本县企业组成联合体投标。", "FCR-15-3"),
+        # both at once: the establishment construction comes first in the rules
+        ("中标人须在本县设立分公司并在本地缴纳税收。", "FCR-14-3"),
+    ],
+)
+def test_zb_6_2_cites_the_fcr_item_its_construction_is_worded_as(text, first) -> None:
+    hits = [h for h in rule_hits(text, TENDER_DOC) if h.code == "ZB-6-2"]
+    assert len(hits) == 1
+    assert hits[0].fcr[0] == first and set(hits[0].fcr) == {"FCR-14-3", "FCR-15-3"}
+
+
+@pytest.mark.parametrize(
     ("text", "days"),
     [
         ("获取时间：2026年3月2日至2026年3月3日。", 2),

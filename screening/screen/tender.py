@@ -284,16 +284,28 @@ RULES: tuple[Rule, ...] = (
         unless=_NATIONWIDE,
         scored=True,
     ),
+    # ZB-6-2 names two constructions, and 实施办法 words them as two items: an establishment
+    # here as the condition is FCR-14-3 ("将在本地投资或者设立分支机构作为…招标投标的必要条件");
+    # taxes or social insurance paid here, or a consortium with a local firm, is FCR-15-3
+    # ("缴纳税收社保的区域…与本地经营者组成联合体等作为投标条件"). Each cites its own item first.
+    Rule(
+        "ZB-6-2",
+        "要求在本地区设立分支机构、缴纳税收社保或者与本地经营者组成联合体",
+        _r(_LOCAL_BRANCH),
+        0.85,
+        unless=_NATIONWIDE,
+        fcr=("FCR-14-3", "FCR-15-3"),
+    ),
     Rule(
         "ZB-6-2",
         "要求在本地区设立分支机构、缴纳税收社保或者与本地经营者组成联合体",
         _r(
-            rf"{_LOCAL_BRANCH}"
-            rf"|{LOCAL}{_NEAR}(?:缴纳|缴|交纳)(?:税收|税款|社保|社会保险|社保资金)|{LOCAL}{_NEAR}纳税"
+            rf"{LOCAL}{_NEAR}(?:缴纳|缴|交纳)(?:税收|税款|社保|社会保险|社保资金)|{LOCAL}{_NEAR}纳税"
             rf"|(?:与|和){LOCAL}{_NEAR}(?:企业|单位|经营者|公司){_NEAR}(?:组成|组建)?联合体"
         ),
         0.85,
         unless=_NATIONWIDE,
+        fcr=("FCR-15-3", "FCR-14-3"),
     ),
     # Points for an establishment here: a score by location (art. 7 is about scoring), and
     # an indirect demand to set one up (the ZB-6-2 match above, second).
