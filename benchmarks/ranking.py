@@ -63,17 +63,17 @@ def lexical_articles(fit_cases, settings, seed: int = 0):
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline, make_union
 
-    from screening.learning.train import COMPLIANT, training_data
+    from screening.learning.train import article_label, training_data
     from screening.screen.labels import article_of
     from screening.screen.words import word_features
 
     data = training_data(Path(settings.corpus), cases=fit_cases)
     texts, labels = [], []
     for e in data.examples:
-        arts = [a for a in (article_of(c) for c in e.codes) if a is not None and 9 <= a <= 23]
-        if e.label != COMPLIANT and arts:
+        article = article_label(e)
+        if article is not None:
             texts.append(e.text)
-            labels.append(max(set(arts), key=arts.count))
+            labels.append(article)
     for x in data.entries:
         if x.kind == "exemplar":
             texts.append(x.text)
@@ -87,11 +87,14 @@ def lexical_articles(fit_cases, settings, seed: int = 0):
 def blend_lexical(arts, lexical, texts, weight):
     """P(article) per span: (1 − weight) × the article model's + weight × the lexical model's
     (with the article model's floor over articles it never saw)."""
+    from screening.screen.classifier import ArticleClassifier
+
+    prior = ArticleClassifier().prior  # the same floor over the same articles
     out = []
     for row, probs in zip(arts, lexical.predict_proba(texts), strict=True):
-        lex = {a: 0.02 / 15 for a in range(9, 24)}
+        lex = {a: prior / len(range(9, 24)) for a in range(9, 24)}
         for cls, p in zip(lexical.classes_, probs, strict=True):
-            lex[int(cls)] += 0.98 * float(p)
+            lex[int(cls)] += (1 - prior) * float(p)
         out.append(
             {a: (1 - weight) * row.get(a, 0.0) + weight * lex.get(a, 0.0) for a in {*row, *lex}}
         )

@@ -352,10 +352,10 @@ def train(
     clf = BarrierClassifier(random_state=seed).fit(X, y)
     article_rows, article_labels = [], []
     for i, e in enumerate(data.examples):
-        arts = [a for a in (article_of(c) for c in e.codes) if a is not None and 9 <= a <= 23]
-        if e.label != COMPLIANT and arts:
+        article = article_label(e)
+        if article is not None:
             article_rows.append(i)
-            article_labels.append(max(set(arts), key=arts.count))
+            article_labels.append(article)
     X_articles = X[article_rows]
     exemplars = [e for e in data.entries if e.kind == "exemplar"]
     if exemplars:  # five wordings per item: the articles the cases rarely cite get examples
@@ -409,6 +409,15 @@ def train(
         components=dict(card.components or {}),
         card=card,
     )
+
+
+def article_label(example: Example) -> int | None:
+    """The 实施办法 article (9–23) a barrier example teaches the article model: the one its
+    case's codes cite most; None for compliant examples and barriers without an FCR article."""
+    arts = [a for a in (article_of(c) for c in example.codes) if a is not None and 9 <= a <= 23]
+    if example.label == COMPLIANT or not arts:
+        return None
+    return max(set(arts), key=arts.count)
 
 
 # An offending span weighs twice an exemplar or an item's own text in the item model: it is

@@ -250,6 +250,8 @@ _LOCAL_BRANCH = (
     rf"{_BRANCH}|{_BRANCH}[^。；]{{0,6}}(?:设在|位于|在){LOCAL}"
 )
 
+_ZB_6_2 = "要求在本地区设立分支机构、缴纳税收社保或者与本地经营者组成联合体"
+
 RULES: tuple[Rule, ...] = (
     Rule(
         "ZB-7-1",
@@ -290,7 +292,7 @@ RULES: tuple[Rule, ...] = (
     # ("缴纳税收社保的区域…与本地经营者组成联合体等作为投标条件"). Each cites its own item first.
     Rule(
         "ZB-6-2",
-        "要求在本地区设立分支机构、缴纳税收社保或者与本地经营者组成联合体",
+        _ZB_6_2,
         _r(_LOCAL_BRANCH),
         0.85,
         unless=_NATIONWIDE,
@@ -298,7 +300,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "ZB-6-2",
-        "要求在本地区设立分支机构、缴纳税收社保或者与本地经营者组成联合体",
+        _ZB_6_2,
         _r(
             rf"{LOCAL}{_NEAR}(?:缴纳|缴|交纳)(?:税收|税款|社保|社会保险|社保资金)|{LOCAL}{_NEAR}纳税"
             rf"|(?:与|和){LOCAL}{_NEAR}(?:企业|单位|经营者|公司){_NEAR}(?:组成|组建)?联合体"
