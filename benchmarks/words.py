@@ -51,19 +51,16 @@ class PlaceSegmenter:
     """The shipped segmentation with region words and jieba's place names (``ns``) as tags."""
 
     def __init__(self) -> None:
-        import jieba.posseg
-
         from screening.lang.zh.regions import FOREIGN_WORDS, LOCAL_WORDS
         from screening.screen.words import tokenizer
 
-        self.pos = jieba.posseg.POSTokenizer(tokenizer())
+        self.tokenizer = tokenizer()  # rjieba's tagger: jieba's part-of-speech tags
         self.local = re.compile(f"^(?:{LOCAL_WORDS})$")
         self.foreign = re.compile(f"^(?:{FOREIGN_WORDS})$")
 
     def __call__(self, text: str) -> list[str]:
         out = []
-        for pair in self.pos.lcut(text):
-            w, flag = pair.word, pair.flag
+        for w, flag in self.tokenizer.tag(text, hmm=True):
             if not w.strip():
                 continue
             if self.local.match(w):

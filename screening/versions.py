@@ -21,8 +21,9 @@ SEGMENTER = "segmenter.v1"
 LEXICON = "lexicon.v1"
 # screening.screen.features and .precedents: the feature vector a clause gets
 FEATURES = "features.v1"
-# screening.screen.words: the gate's words (jieba version, user dictionary, word n-grams)
-WORDS = "words.v1"
+# screening.screen.words: the gate's words (segmenter and its version, user dictionary, word
+# n-grams). words.v2: rjieba (jieba-rs) in place of the Python jieba
+WORDS = "words.v2"
 # the two-stage cascade, the classifier and the training recipe
 # (screening.screen.classifier, screening.screen.engine's stages, screening.learning.train)
 STRATEGY = "hybrid.v5"

@@ -1,8 +1,8 @@
 """Commands that do not screen never import the model stack.
 
 torch and sentence-transformers cost seconds and about a gigabyte; onnxruntime, scikit-learn and
-jieba (its dictionary takes a second to load) less, but still nothing a ledger listing needs. Each command runs in a fresh interpreter and
-reports which of these it imported.
+rjieba (the gate's segmenter and its dictionary) less, but still nothing a ledger listing needs.
+Each command runs in a fresh interpreter and reports which of these it imported.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-HEAVY = ("torch", "sentence_transformers", "transformers", "onnxruntime", "sklearn", "jieba")
+HEAVY = ("torch", "sentence_transformers", "transformers", "onnxruntime", "sklearn", "rjieba")
 
 
 @pytest.mark.parametrize(

@@ -1,14 +1,18 @@
 """Words for the first-stage gate: jieba with the barrier vocabulary and region words.
 
 The gate (``learning.train.make_gate``) reads a clause's character 1–3-grams and, beside them,
-its word 1–2-grams from :func:`word_features`. jieba segments with its own dictionary plus a
+its word 1–2-grams from :func:`word_features`. The segmenter is jieba's algorithm and
+dictionary as compiled in Rust (rjieba, a binding of jieba-rs): on the 26,415 clauses of 200
+local regulations it cuts 26,414 exactly as the Python jieba 0.42.1 did, about 13× faster, and
+its dictionary is ready in 0.07 s against the Python one's 0.56 s (the first-stage gate of a
+sweep and the cold start of ``screening check``). It segments with its own dictionary plus a
 user dictionary built here from the code base's own vocabulary — the literal words of the
 lexicon's trigger patterns (注册地, 统计关系, 先征后返 …), the region words (本县, 我市, 区内,
 外地 …) and the full province names — so a barrier phrase stays one word however jieba would
 have cut it. Measured in ``benchmarks/words.py`` and ``benchmarks/quality.py`` (issue 14).
 
 Versioned as ``screening.versions.WORDS``: a change to the dictionary, to how features are
-formed or to the jieba version changes the gate's input, so bump it.
+formed or to the rjieba version changes the gate's input, so bump it.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import Any
 from ..lang.zh.regions import FOREIGN_WORDS, PROVINCES
 from .lexicon import TRIGGER_FAMILIES
 
-JIEBA_VERSION = "0.42.1"  # pinned in pyproject.toml: its dictionary shapes the words
+RJIEBA_VERSION = "0.2.2"  # pinned in pyproject.toml: its dictionary shapes the words
 USER_WORD_FREQ = 50_000  # high enough that jieba keeps every user word whole
 _LITERAL = re.compile(r"^[\u4e00-\u9fff]{2,8}$")
 
@@ -42,25 +46,22 @@ def user_words() -> list[str]:
 
 
 def tokenizer() -> Any:
-    """One jieba tokenizer per process, its dictionary loaded on first use (about 1 s)."""
+    """One segmenter per process with the user dictionary, made on first use (about 0.07 s)."""
     global _tokenizer
     with _lock:
         if _tokenizer is None:
-            import logging
+            import rjieba
 
-            import jieba
-
-            logging.getLogger("jieba").setLevel(logging.WARNING)  # no "Building prefix dict"
-            tok = jieba.Tokenizer()
+            tok = rjieba.Jieba()
             for word in user_words():
-                tok.add_word(word, freq=USER_WORD_FREQ)
+                tok.add_word(word, USER_WORD_FREQ, None)
             _tokenizer = tok
         return _tokenizer
 
 
 def words(text: str) -> list[str]:
     """jieba's words of ``text`` (default mode, HMM on), blanks dropped."""
-    return [w for w in tokenizer().lcut(text) if w.strip()]
+    return [w for w in tokenizer().cut(text, hmm=True) if w.strip()]
 
 
 def word_features(text: str) -> list[str]:
