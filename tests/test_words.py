@@ -46,6 +46,38 @@ def test_barrier_words_are_not_cut(text, whole):
     assert "".join(got) == "".join(text.split())  # nothing lost, nothing added
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # ASCII runs are cut as the Python jieba cut them (jieba-rs keeps them whole)
+        (
+            "登录平台(https://hfcyzc.hfceloan.com/frontPage)",
+            [
+                "登录",
+                "平台",
+                "(",
+                "https",
+                ":",
+                "/",
+                "/",
+                "hfcyzc",
+                ".",
+                "hfceloan",
+                ".",
+                "com",
+                "/",
+                "frontPage",
+                ")",
+            ],
+        ),
+        ("增长10.5%以上", ["增长", "10.5%", "以上"]),
+        ("详见附件......", ["详见", "附件", "......"]),
+    ],
+)
+def test_ascii_runs_are_cut_as_python_jieba_cut_them(text, expected):
+    assert words(text) == expected
+
+
 def test_features_are_words_then_adjacent_pairs():
     ws = words("申报企业须在本县注册并纳税")
     features = word_features("申报企业须在本县注册并纳税")

@@ -28,6 +28,7 @@ from .lexicon import TRIGGER_FAMILIES
 RJIEBA_VERSION = "0.2.2"  # pinned in pyproject.toml: its dictionary shapes the words
 USER_WORD_FREQ = 50_000  # high enough that jieba keeps every user word whole
 _LITERAL = re.compile(r"^[\u4e00-\u9fff]{2,8}$")
+_ALNUM = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")  # jieba's (finalseg) non-Chinese pieces
 
 _lock = threading.Lock()
 _tokenizer: Any = None
@@ -60,8 +61,21 @@ def tokenizer() -> Any:
 
 
 def words(text: str) -> list[str]:
-    """jieba's words of ``text`` (default mode, HMM on), blanks dropped."""
-    return [w for w in tokenizer().cut(text, hmm=True) if w.strip()]
+    """jieba's words of ``text`` (default mode, HMM on), blanks dropped.
+
+    A run of ASCII characters is split as the Python jieba splits it — letters and digits
+    (with a decimal part, a percent sign) apart from what lies between them — where jieba-rs
+    keeps ``www.example.com`` or ``A.1`` whole: 47 of 13,030 corpus texts (cases, negatives,
+    policy documents, exemplars, Q&A) cut differently before this, 1 after."""
+    out = []
+    for w in tokenizer().cut(text, hmm=True):
+        if not w.strip():
+            continue
+        if len(w) > 1 and w.isascii():
+            out.extend(x for x in _ALNUM.split(w) if x.strip())
+        else:
+            out.append(w)
+    return out
 
 
 def word_features(text: str) -> list[str]:
