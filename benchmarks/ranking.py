@@ -151,6 +151,22 @@ def measure(model, spans, caches, standards, counts, lexical=None):
             count_codes(c, ranked, case.standards)
 
 
+def make_folds(setting: str, train_cases, test_cases, n: int):
+    """(fit cases, evaluation cases) per fold: ``cv`` grouped ``n``-fold over the training side
+    (a notice's cases and linked duplicates stay together), ``test`` the split itself."""
+    if setting != "cv":
+        return [(train_cases, test_cases)]
+    from sklearn.model_selection import GroupKFold
+
+    from screening.screen.labels import split_key
+
+    groups = [split_key(c) for c in train_cases]
+    return [
+        ([train_cases[i] for i in a], [train_cases[i] for i in b])
+        for a, b in GroupKFold(n).split(train_cases, groups=groups)
+    ]
+
+
 def rates(c: Counter) -> dict:
     out = dict(c)
     for key in ("item_top1", "item_top3"):
@@ -169,14 +185,12 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "ranking.json")
     args = ap.parse_args()
 
-    from sklearn.model_selection import GroupKFold
-
     from screening.config import Settings
     from screening.corpus import load_cases, load_standards
     from screening.embed import get_embedder
     from screening.learning.train import EMBEDDERS, Recipe, train
     from screening.screen.embcache import EmbeddingCache
-    from screening.screen.labels import split_cases, split_key
+    from screening.screen.labels import split_cases
 
     settings = Settings(models=ROOT / "benchmarks" / "out" / "models")
     cases = load_cases(settings.corpus)
@@ -194,14 +208,7 @@ def main() -> None:
     report: dict = {"train_cases": len(train_cases), "test_cases": len(test_cases)}
     recipes = {k: v for k, v in recipes.items() if k in args.recipes.split(",")}
     for setting in args.settings.split(","):
-        if setting == "cv":
-            groups = [split_key(c) for c in train_cases]
-            folds = [
-                ([train_cases[i] for i in a], [train_cases[i] for i in b])
-                for a, b in GroupKFold(args.folds).split(train_cases, groups=groups)
-            ]
-        else:
-            folds = [(train_cases, test_cases)]
+        folds = make_folds(setting, train_cases, test_cases, args.folds)
         report[setting] = {}
         for name, recipe in recipes.items():
             t = time.perf_counter()

@@ -63,7 +63,20 @@ def rank_codes(
     ``procurement`` False (nothing in the clause or its document speaks of tendering or
     procurement) scales article 15 by :data:`OUT_OF_SETTING`; None: not known, no scaling.
     """
-    mix = ARTICLE_VOTE_MIX if article_mix is None else article_mix
+    factors = code_factors(
+        article_probs, sims_row, index, standards, k, article_mix, item_probs, procurement
+    )
+    scored = [
+        StandardScore(code, round(barrier * p * share, 4), standards[code].text)
+        for code, p, share, _ in factors
+    ]
+    scored.sort(key=lambda s: (-s.score, s.code))
+    return scored[:5]
+
+
+def item_votes(sims_row: np.ndarray, index: PrecedentIndex, k: int = 10) -> dict[str, float]:
+    """Item code → votes: the ``k`` nearest precedents and exemplars (sharpened by similarity,
+    shared among the items each cites) and, at half weight, the standards' own wording."""
     votes: dict[str, float] = defaultdict(float)
     for entry, sim in index.top(sims_row, k, kinds=VOTE_KINDS):
         item_codes = [c for c in entry.codes if is_item_code(c)]
@@ -72,23 +85,38 @@ def rank_codes(
     std_mask = index.mask(("standard",))
     for i in np.flatnonzero(std_mask):
         votes[index.entries[i].id] += 0.5 * max(float(sims_row[i]), 0.0) ** 8
+    return votes
+
+
+def code_factors(
+    article_probs: dict[int, float],
+    sims_row: np.ndarray,
+    index: PrecedentIndex,
+    standards: dict[str, Standard],
+    k: int = 10,
+    article_mix: float | None = None,
+    item_probs: dict[str, float] | None = None,
+    procurement: bool | None = None,
+) -> list[tuple[str, float, float, float]]:
+    """(code, P(article), P(item | article), the item's votes) for every item :func:`rank_codes`
+    scores; its arguments mean the same. The benchmarks read the factors apart."""
+    mix = ARTICLE_VOTE_MIX if article_mix is None else article_mix
+    votes = item_votes(sims_row, index, k)
     by_article: dict[int, dict[str, float]] = defaultdict(dict)
     for code, v in votes.items():
         if code in standards:
             by_article[int(code.split("-")[1])][code] = v
     article_votes = {a: sum(items.values()) for a, items in by_article.items()}
     all_votes = sum(article_votes.values()) or 1.0
-    scored = []
+    out = []
     for article, p_article in article_probs.items():
         shares = _item_shares(by_article.get(article, {}), article, standards, item_probs)
         total = article_votes.get(article, 0.0)
         p = (1 - mix) * p_article + mix * total / all_votes
         if procurement is False and article == PROCUREMENT_ARTICLE:
             p *= OUT_OF_SETTING
-        for code, share in shares.items():
-            scored.append(StandardScore(code, round(barrier * p * share, 4), standards[code].text))
-    scored.sort(key=lambda s: (-s.score, s.code))
-    return scored[:5]
+        out.extend((code, p, share, votes.get(code, 0.0)) for code, share in shares.items())
+    return out
 
 
 def _item_shares(
