@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -46,26 +47,14 @@ def rank_codes(
     sims_row: np.ndarray,
     index: PrecedentIndex,
     standards: dict[str, Standard],
-    k: int = 10,
-    article_mix: float | None = None,
-    item_probs: dict[str, float] | None = None,
-    procurement: bool | None = None,
+    **options: Any,
 ) -> list[StandardScore]:
-    """Score item codes as P(barrier) × P(article) × P(item | article).
+    """Score item codes as P(barrier) × P(article) × P(item | article), the top five.
 
-    P(article) comes from the article model (blended with the votes' article shares by
-    ``article_mix``). Within an article, items share the votes of the nearest precedents and
-    item exemplars that cite them (sharpened by similarity) and of the standards' own wording;
-    with an item model (``item_probs``, P(item) from the clause's sentence vectors) its shares
-    within the article are blended in at :data:`ITEM_MODEL_MIX`, so the item whose wording the
-    clause fits comes first even when the nearest precedents cite another.
-
-    ``procurement`` False (nothing in the clause or its document speaks of tendering or
-    procurement) scales article 15 by :data:`OUT_OF_SETTING`; None: not known, no scaling.
+    ``options`` are :func:`code_factors`' (``k``, ``article_mix``, ``item_probs``,
+    ``procurement``), which says how the two probabilities are formed.
     """
-    factors = code_factors(
-        article_probs, sims_row, index, standards, k, article_mix, item_probs, procurement
-    )
+    factors = code_factors(article_probs, sims_row, index, standards, **options)
     scored = [
         StandardScore(code, round(barrier * p * share, 4), standards[code].text)
         for code, p, share, _ in factors
@@ -98,8 +87,19 @@ def code_factors(
     item_probs: dict[str, float] | None = None,
     procurement: bool | None = None,
 ) -> list[tuple[str, float, float, float]]:
-    """(code, P(article), P(item | article), the item's votes) for every item :func:`rank_codes`
-    scores; its arguments mean the same. The benchmarks read the factors apart."""
+    """(code, P(article), P(item | article), the item's votes) for every item of the articles
+    in ``article_probs`` that has a share; :func:`rank_codes` multiplies the first two.
+
+    P(article) comes from the article model (blended with the votes' article shares by
+    ``article_mix``). Within an article, items share the votes of the nearest precedents and
+    item exemplars that cite them (sharpened by similarity) and of the standards' own wording;
+    with an item model (``item_probs``, P(item) from the clause's sentence vectors) its shares
+    within the article are blended in at :data:`ITEM_MODEL_MIX`, so the item whose wording the
+    clause fits comes first even when the nearest precedents cite another.
+
+    ``procurement`` False (nothing in the clause or its document speaks of tendering or
+    procurement) scales article 15 by :data:`OUT_OF_SETTING`; None: not known, no scaling.
+    """
     mix = ARTICLE_VOTE_MIX if article_mix is None else article_mix
     votes = item_votes(sims_row, index, k)
     by_article: dict[int, dict[str, float]] = defaultdict(dict)
