@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import itertools
 
 import pytest
 
-from screening.screen.words import user_words, word_features, words
+from screening.screen.words import RJIEBA_VERSION, user_words, word_features, words
+
+
+def test_the_segmenter_is_the_version_the_words_were_measured_with():
+    # a new rjieba may cut differently: bump versions.WORDS with RJIEBA_VERSION and the pin
+    assert importlib.metadata.version("rjieba") == RJIEBA_VERSION
 
 
 def test_user_dictionary_holds_the_barrier_vocabulary_and_region_words():
