@@ -2,10 +2,10 @@
 
 The gate (``learning.train.make_gate``) reads a clause's character 1–3-grams and, beside them,
 its word 1–2-grams from :func:`word_features`. The segmenter is jieba's algorithm and
-dictionary as compiled in Rust (rjieba, a binding of jieba-rs): on the 26,415 clauses of 200
-local regulations it cuts 26,414 exactly as the Python jieba 0.42.1 did, in 0.32 s against
-2.72 s, and its dictionary is ready in 0.07 s against 0.56 s (the first-stage gate of a sweep
-and the cold start of ``screening check``). It segments with its own dictionary plus a user
+dictionary as compiled in Rust (rjieba, a binding of jieba-rs): it cuts 26,414 of the 26,415
+clauses of 200 local regulations and 13,029 of 13,030 corpus texts exactly as the Python jieba
+0.42.1 did, about ten times faster, with its dictionary ready sooner (``benchmarks/segmenter.py``
+prints the figures). It segments with its own dictionary plus a user
 dictionary built here from the code base's own vocabulary — the literal words of the
 lexicon's trigger patterns (注册地, 统计关系, 先征后返 …), the region words (本县, 我市, 区内,
 外地 …) and the full province names — so a barrier phrase stays one word however jieba would
@@ -66,7 +66,7 @@ def words(text: str) -> list[str]:
     A run of ASCII characters is split as the Python jieba splits it — letters and digits
     (with a decimal part, a percent sign) apart from what lies between them — where jieba-rs
     keeps ``www.example.com`` or ``A.1`` whole: 47 of 13,030 corpus texts (cases, negatives,
-    policy documents, exemplars, Q&A) cut differently before this, 1 after."""
+    policy documents, exemplars, Q&A) cut differently without this, 1 with it."""
     out = []
     for w in tokenizer().cut(text, hmm=True):
         if not w.strip():
