@@ -8,7 +8,8 @@ HMM on, blanks dropped:
 * the clauses of the first ``--limit`` local regulations that ``speed.py`` sweeps (its .txt
   conversions of the shared corpus-samples, segmented as a sweep segments them).
 
-Printed: how many texts each cuts identically, a few differences, the time to cut them and the
+Printed: how many texts each cuts identically (and how many jieba-rs' own cut, before
+``screen.words`` re-cuts ASCII runs, would), a few differences, the time to cut them and the
 time until each segmenter's dictionary is ready. Needs the Python ``jieba==0.42.1`` (the dev
 extra), which the product itself no longer uses.
 
@@ -72,7 +73,7 @@ def python_jieba():
     return lambda text: [w for w in tok.lcut(text) if w.strip()]
 
 
-def compare(name: str, texts: list[str], theirs, ours) -> None:
+def compare(name: str, texts: list[str], theirs, ours, label: str = "screen.words") -> None:
     t = time.perf_counter()
     a = [theirs(x) for x in texts]
     t_theirs = time.perf_counter() - t
@@ -82,7 +83,7 @@ def compare(name: str, texts: list[str], theirs, ours) -> None:
     diff = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
     print(
         f"{name}: {len(texts) - len(diff):,} of {len(texts):,} cut identically; "
-        f"Python jieba {t_theirs:.2f} s, rjieba (screen.words) {t_ours:.2f} s"
+        f"Python jieba {t_theirs:.2f} s, rjieba ({label}) {t_ours:.2f} s"
     )
     for x, y in diff[:5]:
         only_a = sorted(set(x) - set(y))[:4]
@@ -105,7 +106,13 @@ def main() -> None:
     t = time.perf_counter()
     words.tokenizer()
     print(f"rjieba dictionary ready in {time.perf_counter() - t:.2f} s")
-    compare("corpus texts", corpus_texts(Path(Settings().corpus)), theirs, words.words)
+
+    def raw(text: str) -> list[str]:
+        return [w for w in words.tokenizer().cut(text, hmm=True) if w.strip()]
+
+    texts = corpus_texts(Path(Settings().corpus))
+    compare("corpus texts", texts, theirs, words.words)
+    compare("corpus texts", texts, theirs, raw, label="its own cut, no ASCII re-cut")
     clauses = regulation_clauses(args.shared, args.limit)
     compare(f"clauses of {args.limit} regulations", clauses, theirs, words.words)
 

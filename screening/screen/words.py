@@ -47,8 +47,10 @@ def user_words() -> list[str]:
 
 
 def tokenizer() -> Any:
-    """One segmenter per process with the user dictionary, made on first use (about 0.07 s)."""
+    """One segmenter per process with the user dictionary, made on first use (about 0.2 s)."""
     global _tokenizer
+    if _tokenizer is not None:  # called once per clause: no lock once it exists
+        return _tokenizer
     with _lock:
         if _tokenizer is None:
             import rjieba
@@ -65,8 +67,9 @@ def words(text: str) -> list[str]:
 
     A run of ASCII characters is split as the Python jieba splits it — letters and digits
     (with a decimal part, a percent sign) apart from what lies between them — where jieba-rs
-    keeps ``www.example.com`` or ``A.1`` whole: 47 of 13,030 corpus texts (cases, negatives,
-    policy documents, exemplars, Q&A) cut differently without this, 1 with it."""
+    keeps ``www.example.com`` whole (``A.1`` or ``10.5%`` both keep whole): 47 of 13,030 corpus
+    texts (cases, negatives, policy documents, exemplars, Q&A) cut differently from the Python
+    jieba without this, 1 with it (``benchmarks/segmenter.py``)."""
     out = []
     for w in tokenizer().cut(text, hmm=True):
         if not w.strip():
