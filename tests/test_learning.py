@@ -701,3 +701,20 @@ def screener_doc(text: str):
     for line in text.splitlines():
         b.add(line)
     return b.build(path=Path("<x>"), sha256=hashlib.sha256(text.encode()).hexdigest(), fmt="txt")
+
+
+def test_training_features_in_slices_equal_all_at_once(small_corpus, tmp_path, monkeypatch):
+    """Similarity features are computed FEATURE_ROWS examples at a time (memory); the matrix
+    is the same as computing every row at once."""
+    from screening.learning import train as tr
+    from screening.screen.embcache import EmbeddingCache
+
+    settings = _settings(small_corpus, tmp_path)
+    data = tr.training_data(small_corpus)
+    caches = {n: EmbeddingCache(get_embedder(n, settings), tmp_path / "emb") for n in FAKE}
+    monkeypatch.setattr(tr, "FEATURE_ROWS", 10**9)
+    whole, y, _ = tr._fit_features(data, caches)
+    monkeypatch.setattr(tr, "FEATURE_ROWS", 37)
+    sliced, y2, _ = tr._fit_features(data, caches)
+    assert len(data.examples) > 3 * 37
+    assert np.array_equal(whole, sliced) and np.array_equal(y, y2)

@@ -10,6 +10,7 @@ from .store import (
     load_cases,
     load_exemplars,
     load_guidance,
+    load_negatives,
     load_standards,
 )
 
@@ -26,6 +27,7 @@ __all__ = [
     "load_cases",
     "load_exemplars",
     "load_guidance",
+    "load_negatives",
     "load_standards",
     "map_citation",
     "parse_citations",

@@ -17,6 +17,7 @@ CASES_DIR = "cases"
 GUIDANCE_PATH = "guidance/samr_qa.jsonl"
 TENDER_LABELS_PATH = "tender/case_labels.jsonl"
 EXEMPLARS_PATH = "standards/exemplars.jsonl"
+NEGATIVES_DIR = "negatives"
 
 
 def _read_jsonl(path: Path, make: Callable[[dict[str, Any]], T]) -> Iterator[T]:
@@ -91,6 +92,15 @@ def load_tender_labels(corpus_dir: str | Path) -> dict[str, tuple[str, ...]]:
     if not path.is_file():
         return {}
     return {row["case_id"]: tuple(row["zb"]) for row in _read_jsonl(path, dict) if row.get("zb")}
+
+
+def load_negatives(corpus_dir: str | Path) -> list[dict[str, Any]]:
+    """Every presumed-compliant sample in ``negatives/*.jsonl`` (rows with ``text``, ``label``
+    and ``provenance``), in a stable order."""
+    rows: list[dict[str, Any]] = []
+    for path in sorted((Path(corpus_dir) / NEGATIVES_DIR).glob("*.jsonl")):
+        rows.extend(_read_jsonl(path, dict))
+    return rows
 
 
 def load_exemplars(corpus_dir: str | Path) -> list[tuple[str, str]]:

@@ -11,7 +11,6 @@ data only. Scoring with the fitted model is ``screening.screen``'s job; this mod
 from __future__ import annotations
 
 import hashlib
-import json
 import platform
 import time
 from collections.abc import Sequence
@@ -23,7 +22,7 @@ import numpy as np
 
 from .. import versions
 from ..config import Settings
-from ..corpus import load_cases, load_exemplars, load_guidance, load_standards
+from ..corpus import load_cases, load_exemplars, load_guidance, load_negatives, load_standards
 from ..corpus.schema import Case
 from ..domain import FAMILIES
 from ..errors import ModelError
@@ -120,15 +119,6 @@ class TrainingData:
 NEGATIVE_KINDS = {"compliant_weak": "negative_policy", "compliant_presumed_hard": "negative_hard"}
 
 
-def _read_negatives(corpus_dir: Path) -> list[dict[str, Any]]:
-    """Every presumed-compliant sample in corpus/negatives/*.jsonl, in a stable order."""
-    rows: list[dict[str, Any]] = []
-    for path in sorted((corpus_dir / "negatives").glob("*.jsonl")):
-        with path.open(encoding="utf-8") as fh:
-            rows.extend(json.loads(line) for line in fh if line.strip())
-    return rows
-
-
 # The rule texts whose clauses are compliant training examples. Listed, not globbed: a law
 # text added to corpus/laws changes every model trained from it, so it joins training only by
 # a decision with measured figures. 招标投标领域公平竞争审查规则 is in the corpus (issue 19
@@ -185,7 +175,7 @@ def training_data(
                         span.strip(), fam, c.group_id or c.id, "case", codes=c.standards, ref=c.id
                     )
                 )
-    negatives = _read_negatives(corpus_dir)
+    negatives = load_negatives(corpus_dir)
     for n in negatives:
         # "negative": a regulation clause of the random sample (the false-alarm budget is set on
         # these); "negative_hard": the training regulations' other trigger-bearing clauses;
@@ -257,6 +247,10 @@ def make_gate(seed: int = 0, words: bool = True) -> Any:
     return make_pipeline(make_union(chars, word), lr)
 
 
+# Training examples whose similarity rows are computed together (benchmarks/train_memory.py).
+FEATURE_ROWS = 1024
+
+
 def _fit_features(
     data: TrainingData, caches: dict[str, EmbeddingCache]
 ) -> tuple[np.ndarray, np.ndarray, dict[str, PrecedentIndex]]:
@@ -266,8 +260,20 @@ def _fit_features(
         indexes[name] = PrecedentIndex(data.entries, cache.encode([e.text for e in data.entries]))
         vectors[name] = cache.encode(texts)
     views = [ClauseView.of(e.text, e.leadin) for e in data.examples]
-    X, _ = combined_features(
-        indexes, list(caches), views, vectors, [e.group for e in data.examples]
+    groups = [e.group for e in data.examples]
+    # Every example against every index entry (the negatives are entries too) is quadratic in
+    # the corpus: in slices, so memory stays ~FEATURE_ROWS × entries, not examples × entries.
+    X = np.vstack(
+        [
+            combined_features(
+                indexes,
+                list(caches),
+                views[start : start + FEATURE_ROWS],
+                {n: v[start : start + FEATURE_ROWS] for n, v in vectors.items()},
+                groups[start : start + FEATURE_ROWS],
+            )[0]
+            for start in range(0, len(views), FEATURE_ROWS)
+        ]
     )
     y = np.array([e.label for e in data.examples], dtype=object)
     return X, y, indexes
