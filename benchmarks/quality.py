@@ -36,6 +36,11 @@
    * ``v2ft`` — ``v2`` over an e5 first fine-tuned on the training side
      (``benchmarks/finetune_e5.py``; ``--ft-epochs``, ``--ft-lr``; needs torch and
      sentence-transformers, the ``dev`` extra); ``v2rft`` the same without hard negatives.
+   * ``v2n`` (with ``--train-share N``) — ``v2`` trained on a copy of the corpus whose
+     regulation negatives (random sample and hard negatives) come from N % of the regulations
+     instead of the corpus's own share (``tools.corpus_build.negatives``: same fixed buckets,
+     so N % holds the corpus's documents and more); every engine is then measured on the
+     regulations outside N %, the same documents for all.
 
 Every clause stage 1 passes is scored (threshold 0) and kept in the result file, so the
 notebook (notebooks/evaluation.py) can draw recall–false-alarm curves over any threshold; the
@@ -49,7 +54,7 @@ default since issue 15) with torch on the same model recipe (issue 15's quality 
 
 Usage: python benchmarks/quality.py [--shared ../shared] [--regs-limit N] [--out FILE]
                                     [--engines v1,v2,keyword] [--e5-backend onnx|torch]
-                                    [--ft-epochs N] [--ft-lr LR]
+                                    [--ft-epochs N] [--ft-lr LR] [--train-share N]
        python benchmarks/quality.py --print FILE    (the tables of an earlier result file)
 """
 
@@ -191,6 +196,13 @@ def main() -> None:
     ap.add_argument("--ft-epochs", type=int, default=1, help="v2ft: fine-tuning epochs")
     ap.add_argument("--ft-lr", type=float, default=1e-5, help="v2ft: fine-tuning learning rate")
     ap.add_argument(
+        "--train-share",
+        type=int,
+        default=None,
+        help="v2n: train on the regulations of this share (percent, above the corpus's 20); "
+        "every engine is then measured on the regulations outside it",
+    )
+    ap.add_argument(
         "--shrink",
         nargs=2,
         type=Path,
@@ -218,7 +230,11 @@ def main() -> None:
     from screening.screen.engine import Screener
     from screening.screen.evaluate import case_documents, stage1_drops
     from screening.screen.labels import split_cases
-    from tools.corpus_build.negatives import is_training_regulation, regulation_files
+    from tools.corpus_build.negatives import (
+        TRAIN_SHARE,
+        is_training_regulation,
+        regulation_files,
+    )
 
     models = ROOT / "benchmarks" / "out" / "models"
     if args.e5_backend:
@@ -230,16 +246,19 @@ def main() -> None:
     train_cases, test_cases = split_cases(cases)
     embedders = {n: get_embedder(n, settings) for n in EMBEDDERS}
     test_docs = case_documents(test_cases)[: args.cases_limit]
+    share = args.train_share or TRAIN_SHARE
     regs = [
         p
         for p in regulation_files(args.shared)
-        if not is_training_regulation(p.relative_to(args.shared).as_posix())
+        if not is_training_regulation(p.relative_to(args.shared).as_posix(), share)
     ][: args.regs_limit]
     laws = sorted((Path(settings.corpus) / "laws").glob("*.txt"))
     report: dict = {
         "train_cases": len(train_cases),
         "test_cases": len(test_cases),
         "engines": {},
+        "train_share": share,
+        "held_out_regulations": len(regs),
     }
     recipes = {
         "v1": Recipe(
@@ -254,9 +273,13 @@ def main() -> None:
         "v2ft": Recipe(),
         "v2c": Recipe(word_gate=False),
         "v2rft": Recipe(hard_negatives=False),
+        "v2n": Recipe(),
     }
+    engines = args.engines.split(",")
+    if args.train_share and "v2n" not in engines:
+        engines.append("v2n")
     report["e5_backend"] = args.e5_backend or os.environ.get("SCREENING_E5_BACKEND") or "onnx"
-    for name in args.engines.split(","):
+    for name in engines:
         t0 = time.perf_counter()
         if name == "keyword":
             screener, threshold, card = KeywordScreener(settings), 0.5, {}
@@ -273,7 +296,12 @@ def main() -> None:
                     ),
                     "use-m.v1": embedders["use-m.v1"],
                 }
-            model = train(settings, cases=train_cases, embedders=used, recipe=recipes[name])
+            fit = settings
+            if name == "v2n":  # the same recipe, more regulations as negatives
+                if share <= TRAIN_SHARE:
+                    raise SystemExit(f"v2n needs --train-share above {TRAIN_SHARE}")
+                fit = Settings(models=models, corpus=share_corpus(settings, args.shared, share))
+            model = train(fit, cases=train_cases, embedders=used, recipe=recipes[name])
             threshold = model.threshold
             card = {k: v for k, v in model.card.to_dict().items() if k != "features"}
             screener = Screener(
@@ -313,6 +341,29 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
     print_table(report)
+
+
+def share_corpus(settings, shared: Path, share: int) -> Path:
+    """A copy of the corpus whose regulation negatives (the random sample and the hard
+    negatives) come from ``share`` percent of the regulations instead of the corpus's own 20
+    (``tools.corpus_build.negatives``, same buckets, same sampling); built once per share."""
+    import shutil
+
+    from tools.corpus_build.build import _write_jsonl
+    from tools.corpus_build.negatives import sample_hard_negatives, sample_negatives
+
+    out = ROOT / "benchmarks" / "out" / f"corpus-share{share}"
+    done = out / "negatives" / f".share{share}"
+    if not done.exists():
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.copytree(settings.corpus, out)
+        _write_jsonl(out / "negatives" / "local_regulations.jsonl", sample_negatives(shared, share))
+        _write_jsonl(
+            out / "negatives" / "local_regulations_hard.jsonl",
+            sample_hard_negatives(shared, share),
+        )
+        done.write_text("", encoding="utf-8")
+    return out
 
 
 def finetuned_e5(settings, train_cases, hard_negatives, **options):

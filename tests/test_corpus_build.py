@@ -107,6 +107,21 @@ def test_hard_negatives_are_the_training_share_trigger_clauses_not_yet_sampled()
         assert read_signals(r["text"]).families, r["text"]
 
 
+@pytest.mark.parametrize(
+    ("share", "expected"),
+    [(0, False), (20, False), (25, False), (26, True), (40, True), (100, True)],
+)
+def test_training_share_takes_fixed_buckets(share: int, expected: bool) -> None:
+    """Buckets are fixed (sha256 of the path, first 8 hex digits, mod 100; this path's is 25),
+    so a larger share (quality.py --train-share) only adds documents: what a larger share
+    holds out, every smaller share holds out too, and results over it compare."""
+    from tools.corpus_build.negatives import TRAIN_SHARE, is_training_regulation
+
+    rel = "corpus-samples/local-regulations/a.md"
+    assert is_training_regulation(rel, share) is expected
+    assert is_training_regulation(rel) is is_training_regulation(rel, TRAIN_SHARE)
+
+
 def test_laws_are_copied_verbatim() -> None:
     corpus = default_corpus_dir()
     manifest = json.loads((corpus / "MANIFEST.json").read_text(encoding="utf-8"))

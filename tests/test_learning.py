@@ -234,6 +234,33 @@ def test_tampered_compliant_sample_is_refused(tmp_path):
         load_evalset(corpus, [])
 
 
+def test_compliant_sample_leaves_out_regulations_that_train(tmp_path):
+    """A corpus whose negatives take more regulations (a larger training share) keeps only the
+    sample's clauses of regulations it does not train on; the file stays as it is."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus" / "eval", corpus / "eval")
+    (corpus / "negatives").mkdir()
+    full = load_evalset(corpus, [])
+    assert full.digest == load_evalset(ROOT / "corpus", []).digest  # no overlap: same digest
+    sources = sorted({c.source for c in full.compliant})[:3]
+    rows = [
+        {
+            "id": f"neg-{i}",
+            "text": "条款",
+            "label": "compliant_presumed",
+            "provenance": {"source": src},
+        }
+        for i, src in enumerate(sources)
+    ]
+    (corpus / "negatives" / "local_regulations.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
+    used = load_evalset(corpus, [])
+    dropped = {c.id for c in full.compliant if c.source in sources}
+    assert dropped and {c.id for c in used.compliant} == {c.id for c in full.compliant} - dropped
+    assert used.digest != full.digest  # a different sample: not comparable
+
+
 def test_committed_compliant_sample_matches_split_file():
     spec = json.loads((ROOT / "corpus" / SPEC_FILE).read_text(encoding="utf-8"))
     data = (ROOT / "corpus" / COMPLIANT_FILE).read_bytes()

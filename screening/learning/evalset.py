@@ -15,8 +15,13 @@ case itself and the listed cases, so adding more cases never moves an earlier as
 2. otherwise its notice decides: ``sha256("split.v1:" + notice title)`` modulo 100 below
    ``new_case_eval_share`` (25) puts the notice's cases on the evaluation side.
 
-The *effective* evaluation set (listed + assigned cases, their wording, the compliant sample)
-has a digest; two evaluations are comparable only when their digests are equal.
+The compliant sample was drawn from the regulations outside the corpus's training share. When
+that share grows (a corpus whose ``negatives/`` take more regulations), clauses of the
+regulations that now train the model are left out of the sample: what stays is still text no
+model has seen, and the file itself is never rewritten.
+
+The *effective* evaluation set (listed + assigned cases, their wording, the compliant sample
+as used) has a digest; two evaluations are comparable only when their digests are equal.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..corpus import load_negatives
 from ..corpus.schema import Case
 from ..errors import ModelError
 from ..screen.labels import split_cases, split_key
@@ -211,6 +217,15 @@ def assign_new(
     return out
 
 
+def training_sources(corpus_dir: Path) -> set[str]:
+    """The documents (``provenance.source``) whose clauses the corpus trains on as negatives."""
+    return {
+        src
+        for row in load_negatives(corpus_dir)
+        if (src := (row.get("provenance") or {}).get("source"))
+    }
+
+
 def load_evalset(corpus_dir: Path, cases: Sequence[Case]) -> EvalSet | None:
     """The effective evaluation set for ``cases``; None when the corpus has no split file."""
     corpus_dir = Path(corpus_dir)
@@ -234,14 +249,19 @@ def load_evalset(corpus_dir: Path, cases: Sequence[Case]) -> EvalSet | None:
     on_eval = eval_ids | {k for k, v in assigned.items() if v == "eval"}
     train = [c for c in cases if c.id not in on_eval]
     test = [c for c in cases if c.id in on_eval]
+    sample = read_compliant(cpath)
+    trained = training_sources(corpus_dir)
+    compliant = [c for c in sample if c.source not in trained]
     h = hashlib.sha256(f"{spec.get('version', SPLIT_VERSION)}\n{sha}\n".encode())
+    if len(compliant) < len(sample):  # unchanged digest while the whole sample is used
+        h.update(f"compliant:{ids_sha256(c.id for c in compliant)}\n".encode())
     for c in sorted(test, key=lambda c: c.id):
         h.update(json.dumps([c.id, spans_of(c)], ensure_ascii=False).encode())
     return EvalSet(
         version=str(spec.get("version", SPLIT_VERSION)),
         train=train,
         eval=test,
-        compliant=read_compliant(cpath),
+        compliant=compliant,
         compliant_sha256=sha,
         assigned=assigned,
         digest=h.hexdigest()[:16],

@@ -27,23 +27,28 @@ def _bucket(key: str) -> int:
     return int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:8], 16) % 100
 
 
-def is_training_regulation(relpath: str) -> bool:
-    """True when a regulation (path relative to shared/) belongs to the training share."""
-    return _bucket(relpath) < TRAIN_SHARE
+def is_training_regulation(relpath: str, share: int = TRAIN_SHARE) -> bool:
+    """True when a regulation (path relative to shared/) belongs to the training share.
+
+    A larger ``share`` (``benchmarks/quality.py --train-share``) takes the same documents and
+    more: the buckets are fixed, so a share's held-out part is inside every smaller share's."""
+    return _bucket(relpath) < share
 
 
 def regulation_files(shared: Path) -> list[Path]:
     return sorted((shared / REGULATIONS_DIR).rglob("*.md"))
 
 
-def _training_clauses(shared: Path) -> Iterator[tuple[str, Any, list[Any]]]:
+def _training_clauses(
+    shared: Path, share: int = TRAIN_SHARE
+) -> Iterator[tuple[str, Any, list[Any]]]:
     """(relative path, document, its clauses in hash order) of the training share."""
     from screening.parse import parse_file
     from screening.segment import segment
 
     for path in regulation_files(shared):
         rel = path.relative_to(shared).as_posix()
-        if not is_training_regulation(rel):
+        if not is_training_regulation(rel, share):
             continue
         doc = parse_file(path)
         clauses = [
@@ -72,9 +77,9 @@ def _record(rel: str, doc: Any, c: Any, label: str, prefix: str = "neg") -> dict
     }
 
 
-def sample_negatives(shared: Path) -> Iterator[dict[str, Any]]:
+def sample_negatives(shared: Path, share: int = TRAIN_SHARE) -> Iterator[dict[str, Any]]:
     """Yield negative clause records from the training share, in a stable order."""
-    for rel, doc, clauses in _training_clauses(shared):
+    for rel, doc, clauses in _training_clauses(shared, share):
         for c in sorted(clauses[:PER_DOC], key=lambda c: c.start):
             yield _record(rel, doc, c, "compliant_presumed")  # not checked clause by clause
 
@@ -82,7 +87,7 @@ def sample_negatives(shared: Path) -> Iterator[dict[str, Any]]:
 HARD_LABEL = "compliant_presumed_hard"
 
 
-def sample_hard_negatives(shared: Path) -> Iterator[dict[str, Any]]:
+def sample_hard_negatives(shared: Path, share: int = TRAIN_SHARE) -> Iterator[dict[str, Any]]:
     """The rest of the training share's clauses that carry a trigger word (lexicon.v1).
 
     :func:`sample_negatives` takes at most :data:`PER_DOC` clauses per document at random, so
@@ -94,7 +99,7 @@ def sample_hard_negatives(shared: Path) -> Iterator[dict[str, Any]]:
     """
     from screening.screen.lexicon import read_signals
 
-    for rel, doc, clauses in _training_clauses(shared):
+    for rel, doc, clauses in _training_clauses(shared, share):
         for c in sorted(clauses[PER_DOC:], key=lambda c: c.start):
             if read_signals(c.text).families:
                 yield _record(rel, doc, c, HARD_LABEL)
