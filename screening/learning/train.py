@@ -24,6 +24,7 @@ from .. import versions
 from ..config import Settings
 from ..corpus import load_cases, load_exemplars, load_guidance, load_negatives, load_standards
 from ..corpus.schema import Case
+from ..corpus.store import REGULATION_TRAIN_SHARE
 from ..domain import FAMILIES
 from ..errors import ModelError
 from ..screen.classifier import (
@@ -491,8 +492,8 @@ def model_card(
         data_sha256=data_hash,
         data=data.info,
         negative_sampling=(
-            "地方性法规：按路径哈希固定选出 20% 的法规，每篇随机至多 30 条条款"
-            "（corpus/negatives），推定合规；"
+            f"地方性法规：按路径哈希固定选出 {REGULATION_TRAIN_SHARE}% 的法规，"
+            "每篇随机至多 30 条条款（corpus/negatives），推定合规；"
             + (
                 "同一批法规中其余含触发词的条款作为难例（local_regulations_hard.jsonl），"
                 "推定合规，只用于训练、不计入误报预算；"

@@ -29,7 +29,8 @@ from screening.corpus.citations import (
 from screening.corpus.schema import CLASSES_1670, FAMILIES, Case, Guidance, Provenance, Standard
 from screening.errors import CorpusError
 
-BUILDER_VERSION = "corpus-build.v4"  # v2: local negatives; v3: policy_docs; v4: ZB set + labels
+BUILDER_VERSION = "corpus-build.v5"  # v2: local negatives; v3: policy_docs; v4: ZB set + labels;
+# v5: regulation negatives from 40 % of the regulations (REGULATION_TRAIN_SHARE)
 
 BANFA_FILE = "reference/laws/公平竞争审查条例实施办法.txt"
 TIAOLI_FILE = "reference/laws/公平竞争审查条例.txt"
