@@ -57,21 +57,23 @@ def real_screener():
 # modality features must tell them apart.
 LOOK_ALIKES = [
     ("申报企业须在本县注册并纳税。", True),
-    ("不得要求外地企业在本地设立分支机构。", False),
+    # hybrid.v6 (twice the regulation negatives) scores compliant text lower, so the same
+    # false-alarm budget allows a lower threshold (0.052) and this prohibition reaches it:
+    # 0.085. Held-out regulations flagged 11.1 % → 12.4 % at the default threshold, recall
+    # 0.855 → 0.882; at matched points the new model flags half as many (benchmarks/quality.py).
+    pytest.param(
+        "不得要求外地企业在本地设立分支机构。",
+        False,
+        marks=pytest.mark.xfail(strict=True, reason="hybrid.v6 false alarm (0.085 ≥ 0.052)"),
+    ),
     ("对新引进企业按其地方经济发展贡献的80%给予奖励。", True),
     ("安排财政支出一般不得与特定经营者缴纳的税收挂钩。", False),
     ("同等条件下优先采购本地企业生产的产品。", True),
     ("政府采购活动应当平等对待各类供应商，不得限定投标人的注册地。", False),
     ("享受扶持政策的企业须承诺十年内不迁出本区，否则收回已享受的奖励资金。", True),
-    # a false alarm of hybrid.v3 (0.37 against its 0.31 threshold); the hard negatives of
-    # hybrid.v4 taught the model the regulations' own 依法 wording. hybrid.v5 flags it again:
-    # 0.187 against its threshold 0.145 (the word gate passes fewer compliant clauses, so the
-    # false-alarm budget allows a lower threshold; held-out regulations flagged 12.6 % → 11.6 %)
-    pytest.param(
-        "企业依法自主选择经营场所和注册地。",
-        False,
-        marks=pytest.mark.xfail(strict=True, reason="hybrid.v5 false alarm (0.187 ≥ 0.145)"),
-    ),
+    # a false alarm of hybrid.v3 and hybrid.v5 (0.187 against its threshold 0.145); hybrid.v4
+    # (hard negatives) and hybrid.v6 (twice the regulations) leave it alone
+    ("企业依法自主选择经营场所和注册地。", False),
     ("县内所有公立医院的体检业务统一由县人民医院承担。", True),
     ("各类市场主体依法平等进入负面清单以外的行业、领域、业务。", False),
 ]
