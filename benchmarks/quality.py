@@ -346,7 +346,7 @@ def main() -> None:
 
 def share_corpus(settings, shared: Path, share: int) -> Path:
     """A copy of the corpus whose regulation negatives (the random sample and the hard
-    negatives) come from ``share`` percent of the regulations instead of the corpus's own 20
+    negatives) come from ``share`` percent of the regulations instead of the corpus's own share
     (``tools.corpus_build.negatives``, same buckets, same sampling); built once per share."""
     import shutil
 
