@@ -77,7 +77,10 @@ def test_card_records_component_versions_and_round_trips(fake_settings, fake_mod
     assert ModelCard.from_dict(card.to_dict()).to_dict() == card.to_dict()
 
 
-@pytest.mark.slow
+# A second full-corpus training (~90 s since hybrid.v6 doubled the regulation negatives): in
+# make test-model. make test keeps tests/test_learning.py::test_retrain_is_deterministic, the
+# same property on a small corpus.
+@pytest.mark.trains
 def test_training_is_deterministic(fake_settings, fake_model):
     again = train(fake_settings, embedder_names=("fake.v1",))
     assert again.model_id == fake_model.model_id
