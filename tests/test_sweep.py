@@ -283,7 +283,14 @@ def _start(fake_settings, ledger: Path, folder: Path) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         cwd=str(folder.parent),
+        # Ctrl-C as at a terminal: a parent that ignores SIGINT (a CI runner, a background job
+        # without job control) passes that on, and Python then never raises KeyboardInterrupt.
+        preexec_fn=_default_sigint,
     )
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _documents_recorded(ledger: Path) -> int:
