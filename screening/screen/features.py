@@ -137,10 +137,8 @@ def similarity_matrix(sims: np.ndarray, index: PrecedentIndex) -> np.ndarray:
         idx = np.argpartition(-sub, k - 1, axis=1)[:, :k]
         w = np.clip(np.take_along_axis(sub, idx, axis=1), 0, None) + 1e-6
         out[:, 6] = (w * is_pos[idx]).sum(axis=1) / w.sum(axis=1)
-    fams = np.array([e.family for e in index.entries], dtype=object)
     for i, fam in enumerate(FAMILIES):
-        cols = pos & (fams == fam)
-        out[:, 7 + i] = col_max(sims[:, cols])
+        out[:, 7 + i] = col_max(sims[:, index.family_columns(fam)])
     return out
 
 
