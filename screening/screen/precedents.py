@@ -118,29 +118,30 @@ class PrecedentIndex:
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self.groups = np.array([e.group for e in self.entries], dtype=object)
         self.kinds = np.array([e.kind for e in self.entries], dtype=object)
-        # Masks are asked for per document and per finding; over tens of thousands of entries
-        # (the regulation negatives) rebuilding them each time cost a tenth of a sweep.
-        self._masks: dict[tuple[str, ...], np.ndarray] = {}
-        self._families: dict[str, np.ndarray] = {}
 
     def __len__(self) -> int:
         return len(self.entries)
 
     def mask(self, kinds: Sequence[str]) -> np.ndarray:
         """Which entries are of ``kinds`` (computed once per set of kinds; do not modify)."""
+        # Masks are asked for per document and per finding; over tens of thousands of entries
+        # (the regulation negatives) rebuilding them each time cost a tenth of a sweep. Kept in
+        # __dict__ lazily: an index pickled inside an older model.joblib has no such attribute.
+        masks = self.__dict__.setdefault("_masks", {})
         key = tuple(sorted(kinds))
-        if key not in self._masks:
-            self._masks[key] = np.isin(self.kinds, list(key))
-        return self._masks[key]
+        if key not in masks:
+            masks[key] = np.isin(self.kinds, list(key))
+        return masks[key]
 
     def family_columns(self, family: str) -> np.ndarray:
         """Indices of the case and guidance entries of ``family`` (computed once)."""
-        if not self._families:
+        families = self.__dict__.setdefault("_families", {})
+        if not families:
             fams = np.array([e.family for e in self.entries], dtype=object)
             pos = self.mask(("case", "guidance"))
             for fam in set(fams[pos]):
-                self._families[fam] = np.flatnonzero(pos & (fams == fam))
-        return self._families.get(family, np.zeros(0, dtype=np.intp))
+                families[fam] = np.flatnonzero(pos & (fams == fam))
+        return families.get(family, np.zeros(0, dtype=np.intp))
 
     def similarities(
         self, queries: np.ndarray, exclude_groups: Sequence[str | None] | None = None
