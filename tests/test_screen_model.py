@@ -211,6 +211,45 @@ def test_findings_are_checkable(screener):
     assert screener.stats.clauses >= 4
 
 
+def _documents(n: int) -> list:
+    """``n`` documents of real wording: offending case spans among regulation clauses, and
+    one with nothing for stage 2 at all."""
+    import hashlib
+    import random
+
+    from screening.corpus import load_negatives
+    from screening.parse import DocumentBuilder
+
+    offending = sorted({t for c in load_cases(ROOT / "corpus") for t in c.offending_text})
+    compliant = [x["text"] for x in load_negatives(ROOT / "corpus")][:400]
+    rng = random.Random(7)
+    docs = []
+    for i in range(n):
+        lines = rng.sample(compliant, 4 + 6 * i) + rng.sample(offending, 1 + i % 3)
+        if i == 2:
+            lines = ["本办法自发布之日起施行。"]
+        builder = DocumentBuilder()
+        for line in lines:
+            builder.add(line)
+        digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()
+        docs.append(builder.build(path=Path(f"doc{i}.txt"), sha256=digest, fmt="txt"))
+    return docs
+
+
+@pytest.mark.parametrize("rows", [1, 7, 10_000])
+def test_screening_in_groups_finds_what_one_document_at_a_time_does(screener, monkeypatch, rows):
+    # A sweep embeds and computes similarity matrices for several documents at once (at most
+    # SIMILARITY_ROWS clauses, a larger document alone); the findings must not depend on it.
+    from screening.screen import engine
+
+    monkeypatch.setattr(engine, "SIMILARITY_ROWS", rows)
+    docs = _documents(7)
+    alone = [[f.to_dict() for f in screener.screen_document(d)] for d in docs]
+    together = [[f.to_dict() for f in fs] for _, fs in screener.screen_many(docs, batch=5)]
+    assert together == alone
+    assert sum(map(len, alone)) >= 3 and alone[2] == []
+
+
 def test_exception_and_negative_list_notes(screener):
     from screening.screen.explain import exception_note
     from screening.screen.neglist_check import NegativeListChecker

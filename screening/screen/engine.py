@@ -62,6 +62,8 @@ from .tender import (
 )
 
 MIN_CLAUSE_CHARS = 6
+# Clauses whose similarity matrices are computed together in a sweep (~27 MB per embedder).
+SIMILARITY_ROWS = 256
 # "为……，现决定开展……" / "为……，制定本办法": a document's purpose, not a condition it sets.
 _PREAMBLE = re.compile(
     r"^(?:为了?|根据|按照)[^。；]{2,120}?[，,][^。；]{0,60}?(?:现|特|决定|制定|印发)"
@@ -296,7 +298,10 @@ class Screener:
         doc: Document,
         clauses: Sequence[Clause] | None = None,
         stage1: Stage1 | None = None,
+        sims: dict[str, np.ndarray] | None = None,
     ) -> list[Finding]:
+        """The findings of ``doc`` (``clauses``, ``stage1``, ``sims``: already computed for
+        it, as :meth:`screen_many` does for a group of documents)."""
         clauses = list(segment(doc) if clauses is None else clauses)
         stats = Stats(documents=1, clauses=len(clauses), chars=len(doc.text))
         first = stage1 if stage1 is not None else self.stage1(clauses, read_structure(doc, clauses))
@@ -306,7 +311,7 @@ class Screener:
         findings: list[Finding] = []
         if picked:
             vectors = self._encode([c.text for c in picked])
-            X, sims = self.model.features(first.views, vectors)
+            X, first_sims = self.model.features(first.views, vectors, sims=sims)
             # A tender rule's match is evidence of its own: the clause scores at least its weight.
             rule_score = np.array([max((h.weight for h in hs), default=0.0) for hs in first.hits])
             rank = legal_rank(doc.text)
@@ -329,7 +334,7 @@ class Screener:
                             float(barrier[i]),
                             fam_probs[j],
                             art_probs[j],
-                            sims[i],
+                            first_sims[i],
                             first.contexts[i],
                             first.hits[i],
                             rank,
@@ -468,5 +473,23 @@ class Screener:
         texts = [c.text for first in firsts for c in first.picked]
         if texts:
             self._encode(texts)  # fills the per-run caches; screen_document then reuses them
-        for (doc, clauses), first in zip(group, firsts, strict=True):
-            yield doc, self.screen_document(doc, clauses, first)
+        # The similarity matrices too are computed for several documents at once: a few rows
+        # against tens of thousands of index entries is bound by memory traffic, a few hundred
+        # by arithmetic. At most SIMILARITY_ROWS rows at a time (a larger document alone).
+        start = 0
+        while start < len(group):
+            end, rows = start, 0
+            while end < len(group) and (
+                end == start or rows + len(firsts[end].picked) <= SIMILARITY_ROWS
+            ):
+                rows += len(firsts[end].picked)
+                end += 1
+            part = [c.text for first in firsts[start:end] for c in first.picked]
+            sims = self.model.similarities(self._encode(part)) if part else {}
+            offset = 0
+            for (doc, clauses), first in zip(group[start:end], firsts[start:end], strict=True):
+                n = len(first.picked)
+                own = {name: m[offset : offset + n] for name, m in sims.items()}
+                offset += n
+                yield doc, self.screen_document(doc, clauses, first, own if n else None)
+            start = end

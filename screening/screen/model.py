@@ -87,9 +87,17 @@ class ScreeningModel:
         views: Sequence[ClauseView],
         vectors: dict[str, np.ndarray],
         exclude_groups: Sequence[str | None] | None = None,
+        sims: dict[str, np.ndarray] | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Feature matrix over all embedders, and the first embedder's similarity matrix."""
-        return combined_features(self.indexes, self.embedder_names, views, vectors, exclude_groups)
+        """Feature matrix over all embedders, and the first embedder's similarity matrix
+        (``sims``: each embedder's, already computed; see :meth:`similarities`)."""
+        return combined_features(
+            self.indexes, self.embedder_names, views, vectors, exclude_groups, sims
+        )
+
+    def similarities(self, vectors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Each embedder's (rows × index entries) cosine matrix, for :meth:`features`."""
+        return {n: self.indexes[n].similarities(vectors[n]) for n in self.embedder_names}
 
 
 def item_vectors(vectors: dict[str, np.ndarray], names: Sequence[str]) -> np.ndarray:
@@ -103,10 +111,14 @@ def combined_features(
     views: Sequence[ClauseView],
     vectors: dict[str, np.ndarray],
     exclude_groups: Sequence[str | None] | None = None,
+    given: dict[str, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     blocks, first_sims = [], None
     for name in names:
-        sims = indexes[name].similarities(vectors[name], exclude_groups)
+        if given is not None:
+            sims = given[name]
+        else:
+            sims = indexes[name].similarities(vectors[name], exclude_groups)
         first_sims = sims if first_sims is None else first_sims
         blocks.append(build_features(views, sims, indexes[name]))
     # The clause embeddings themselves are features too: a linear model over them separates
