@@ -17,7 +17,7 @@
      article model alone ranks articles, rewards scored without reading their basis, only the
      random sample of training regulations as negatives, a gate on characters alone
      (``Recipe(gate_alone=False, exemplars=False, item_model=False, hard_negatives=False,
-     word_gate=False)``,
+     word_gate=False, cascade=False)``,
      ``Screener(adjustments=False, article_mix=0, procurement_setting=False)``);
    * ``v2`` — the new one (issue 14: trigger-less clauses may pass on a rare gate score, item
      exemplars vote on items and train the article model, an item model ranks items within an
@@ -37,6 +37,10 @@
    * ``v2ft`` — ``v2`` over an e5 first fine-tuned on the training side
      (``benchmarks/finetune_e5.py``; ``--ft-epochs``, ``--ft-lr``; needs torch and
      sentence-transformers, the ``dev`` extra); ``v2rft`` the same without hard negatives.
+   * ``v2x`` — ``v2``'s own model (trained once for both when both run) with stage 2a off:
+     every clause stage 1 passes gets an e5 vector (issue 15: the cascade must leave quality
+     within 0.01). ``v2`` runs with stage 2a on, as a sweep at the model's threshold does, so
+     the clauses it stops count as not flagged at any threshold;
    * ``v2n`` (with ``--train-share N``) — ``v2`` trained on a copy of the corpus whose
      regulation negatives (random sample and hard negatives) come from N % of the regulations
      instead of the corpus's own share (``tools.corpus_build.negatives``: same fixed buckets,
@@ -191,7 +195,9 @@ def main() -> None:
     ap.add_argument("--cases-limit", type=int, default=None, help="only the first N test cases")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "quality.json")
     ap.add_argument(
-        "--engines", default=",".join(CONFIGS), help="comma list: v1 v2 keyword v2r v2ft v2rft v2c"
+        "--engines",
+        default=",".join(CONFIGS),
+        help="comma list: v1 v2 keyword v2x v2r v2ft v2rft v2c",
     )
     ap.add_argument("--e5-backend", default=None, help="onnx (default) or torch")
     ap.add_argument("--ft-epochs", type=int, default=1, help="v2ft: fine-tuning epochs")
@@ -268,6 +274,7 @@ def main() -> None:
             item_model=False,
             hard_negatives=False,
             word_gate=False,
+            cascade=False,
         ),
         "v2": Recipe(),
         "v2r": Recipe(hard_negatives=False),
@@ -275,7 +282,9 @@ def main() -> None:
         "v2c": Recipe(word_gate=False),
         "v2rft": Recipe(hard_negatives=False),
         "v2n": Recipe(),
+        "v2x": Recipe(),
     }
+    trained: dict = {}  # v2 and v2x share one model
     engines = args.engines.split(",")
     if args.train_share and "v2n" not in engines:
         engines.append("v2n")
@@ -302,7 +311,12 @@ def main() -> None:
                 if share <= TRAIN_SHARE:
                     raise SystemExit(f"v2n needs --train-share above {TRAIN_SHARE}")
                 fit = Settings(models=models, corpus=share_corpus(settings, args.shared, share))
-            model = train(fit, cases=train_cases, embedders=used, recipe=recipes[name])
+            shared = "v2" if name in ("v2", "v2x") else name
+            if shared not in trained:
+                trained[shared] = train(
+                    fit, cases=train_cases, embedders=used, recipe=recipes[name]
+                )
+            model = trained[shared]
             threshold = model.threshold
             card = {k: v for k, v in model.card.to_dict().items() if k != "features"}
             screener = Screener(
@@ -313,6 +327,7 @@ def main() -> None:
                 adjustments=name != "v1",
                 article_mix=0.0 if name == "v1" else None,
                 procurement_setting=name != "v1",
+                cascade=name != "v2x",  # on whatever the threshold 0 (the model has it or not)
             )
         result = {
             "threshold": threshold,

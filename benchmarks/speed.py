@@ -112,7 +112,8 @@ def main() -> None:
         if st.clauses:
             print(
                 f"stage 1 passed {st.stage1} of {st.clauses} clauses "
-                f"({st.stage1 / max(st.clauses, 1):.1%}) to the embedders and classifier"
+                f"({st.stage1 / max(st.clauses, 1):.1%}) to stage 2; stage 2a passed {st.stage2} "
+                f"of them to every embedder"
             )
         print(f"findings: {len(run.summary.findings)}")
         print(

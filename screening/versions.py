@@ -27,7 +27,8 @@ WORDS = "words.v2"
 # the two-stage cascade, the classifier and the training recipe
 # (screening.screen.classifier, screening.screen.engine's stages, screening.learning.train).
 # hybrid.v6: the corpus's regulation negatives come from 40 % of the regulations, not 20 %
-STRATEGY = "hybrid.v6"
+# hybrid.v7: stage 2a, a classifier without e5 that spares most clauses the e5 embedding
+STRATEGY = "hybrid.v7"
 
 # screening.screen.tender: tender structure, rules and ZB codes. Applied at screening time, not
 # learned, so not part of a model's components; a sweep records it beside the model id

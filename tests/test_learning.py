@@ -40,6 +40,7 @@ from screening.learning.report import describe
 from screening.learning.retrain import retrain
 from screening.screen.classifier import COMPLIANT
 from screening.screen.engine import Screener
+from screening.screen.features import feature_names, similarity_names
 from screening.screen.model import MODEL_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -755,3 +756,92 @@ def test_training_features_in_slices_equal_all_at_once(small_corpus, tmp_path, m
     sliced, y2, _ = tr._fit_features(data, caches)
     assert len(data.examples) > 3 * 37
     assert np.array_equal(whole, sliced) and np.array_equal(y, y2)
+
+
+# --- stage 2a: a classifier without the first embedder ----------------------------------------
+
+
+class _Counting:
+    """An embedder that remembers every text it was asked to embed."""
+
+    def __init__(self, inner, name: str) -> None:
+        self.inner, self.name, self.dim, self.seen = inner, name, inner.dim, []
+
+    def encode(self, texts, **kwargs):
+        self.seen += list(texts)
+        return self.inner.encode(texts, **kwargs)
+
+    def version_info(self) -> dict:
+        return {**self.inner.version_info(), "name": self.name}
+
+
+@pytest.fixture(scope="module")
+def two_embedder_model(small_corpus, tmp_path_factory):
+    from screening.embed.fake import FakeEmbedder
+    from screening.learning.train import train
+
+    settings = _settings(small_corpus, tmp_path_factory.mktemp("cascade"))
+    embedders = {"fake-wide": _Counting(FakeEmbedder(96), "fake-wide"), "fake.v1": FakeEmbedder()}
+    return settings, train(settings, embedders=embedders)
+
+
+def _cascade_docs(small_corpus: Path) -> list:
+    cases = load_cases(small_corpus)
+    offending = [t for c in cases for t in c.offending_text][:30]
+    negs = (small_corpus / "negatives" / "local_regulations.jsonl").read_text(encoding="utf-8")
+    compliant = [json.loads(ln)["text"] for ln in negs.splitlines()][:150]
+    return [
+        screener_doc("\n".join(compliant[i * 25 : (i + 1) * 25] + offending[i * 5 : (i + 1) * 5]))
+        for i in range(6)
+    ]
+
+
+def _run(settings, model, cascade, docs, threshold=None):
+    from screening.embed.fake import FakeEmbedder
+
+    first = _Counting(FakeEmbedder(96), "fake-wide")
+    screener = Screener(
+        settings, model, {"fake-wide": first, "fake.v1": FakeEmbedder()}, threshold, cascade=cascade
+    )
+    found = {f.finding_id: f.to_dict() for _, fs in screener.screen_many(docs) for f in fs}
+    return found, screener.stats, first.seen
+
+
+def test_stage_2a_spares_the_first_embedder_and_keeps_the_full_models_scores(
+    two_embedder_model, small_corpus
+):
+    settings, model = two_embedder_model
+    cascade = model.cascade
+    assert cascade is not None and cascade.embedder == "fake-wide"
+    # its classifier reads every column but the first embedder's similarities and vector
+    width = 2 * len(feature_names()) + 96 + 64
+    assert len(cascade.columns) == width - len(similarity_names()) - 96
+    assert 0.0 < cascade.threshold < model.threshold
+    docs = _cascade_docs(small_corpus)
+    full, full_stats, full_seen = _run(settings, model, False, docs)
+    fast, fast_stats, fast_seen = _run(settings, model, True, docs)
+    assert full_stats.stage2 == full_stats.stage1 == fast_stats.stage1
+    assert 0 < fast_stats.stage2 < fast_stats.stage1  # some clauses never reach the first embedder
+    assert len(set(fast_seen)) <= fast_stats.stage2 < len(set(full_seen))
+    # what the cascade lets through is scored exactly as without it; what it stops is nothing
+    # the full model finds here
+    assert fast and set(fast) <= set(full)
+    assert all(fast[k] == full[k] for k in fast)
+    # by default it is on at the model's threshold, off below it (not what it was set for)
+    assert _run(settings, model, None, docs)[1].stage2 == fast_stats.stage2
+    low = _run(settings, model, None, docs, threshold=model.threshold / 2)[1]
+    assert low.stage2 == low.stage1
+
+
+def test_stage_2a_survives_save_and_load(two_embedder_model, small_corpus, tmp_path):
+    from screening.screen.model import load_model
+    from screening.screen.runtime import Barrier
+
+    settings, model = two_embedder_model
+    saved = store.save(replace(settings, models=tmp_path), model)
+    loaded = load_model(saved)
+    assert isinstance(loaded.cascade.classifier, Barrier)  # runtime.pkl: no scikit-learn
+    assert np.array_equal(loaded.cascade.columns, model.cascade.columns)
+    assert loaded.cascade.threshold == model.cascade.threshold
+    docs = _cascade_docs(small_corpus)
+    assert _run(settings, loaded, True, docs)[0] == _run(settings, model, True, docs)[0]

@@ -62,6 +62,18 @@ class GateInfo(Record):
 
 
 @dataclass(frozen=True)
+class CascadeInfo(Record):
+    """Stage 2a (``screen.model.Cascade``): the embedder it does without, its threshold and
+    out-of-fold figures on the training examples stage 1 lets through."""
+
+    embedder: str = ""
+    threshold: float | None = None
+    rule: str = ""
+    oof_pass_rate_regulations: float | None = None  # training regulation clauses it passes
+    oof_miss: float | None = None  # barriers the full model flags that it stops
+
+
+@dataclass(frozen=True)
 class TwinEvaluation(Record):
     """The evaluation twin (trained on the split's train side) measured on the evaluation side."""
 
@@ -149,6 +161,7 @@ class ModelCard(Record):
     train_seconds: float | None = None
     versions: dict[str, str] = field(default_factory=dict)  # python and library versions
     gate: GateInfo | None = None
+    cascade: CascadeInfo | None = None  # models since hybrid.v7 with two or more embedders
     # set by ``screening model retrain`` (absent on models trained at first use)
     training_case_ids: tuple[str, ...] | None = None
     decisions: DecisionCounts | None = None

@@ -85,6 +85,7 @@ def save_model(model: TrainedModel, directory: Path) -> Path:
             "classifier": model.classifier,
             "articles": model.articles,
             "items": model.items,
+            "cascade": getattr(model, "cascade", None),
             "entries": model.index.entries,
             "vectors": {n: idx.vectors for n, idx in model.indexes.items()},
             "threshold": model.threshold,

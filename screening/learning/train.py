@@ -38,7 +38,13 @@ from ..screen.embcache import EmbeddingCache
 from ..screen.features import ClauseView, feature_names, leadins
 from ..screen.labels import article_of, case_family, is_item_code
 from ..screen.lexicon import read_signals
-from ..screen.model import ScreeningModel, combined_features, item_vectors
+from ..screen.model import (
+    Cascade,
+    ScreeningModel,
+    combined_features,
+    embedder_columns,
+    item_vectors,
+)
 from ..screen.precedents import (
     Entry,
     PrecedentIndex,
@@ -47,7 +53,7 @@ from ..screen.precedents import (
     guidance_entries,
     standard_entries,
 )
-from .card import GateInfo, ModelCard, TrainingCounts
+from .card import CascadeInfo, GateInfo, ModelCard, TrainingCounts
 
 # Two embedders: e5 (best retrieval, slow on CPU) and USE (fast); their features together
 # separate barriers from compliant wording markedly better than either alone (benchmarks).
@@ -60,6 +66,11 @@ GATE_ALONE_BUDGET = 0.005
 # The default threshold keeps the out-of-fold false-alarm rate on presumed-compliant regulation
 # clauses at or under this budget: reviewers read every finding, so precision is the constraint.
 FALSE_ALARM_BUDGET = 0.002
+# Stage 2a (``screen.model.Cascade``): a classifier without the first embedder (e5, about 60 %
+# of a sweep's time) lets through all but this share of the barriers the full model finds in
+# training (out of fold); the rest of the clauses are never embedded by e5. Half of issue 15's
+# quality tolerance (span recall within 0.01).
+CASCADE_MISS = 0.005
 
 
 @dataclass(frozen=True)
@@ -75,6 +86,8 @@ class Recipe:
     hard_negatives: bool = True
     # the stage-1 gate reads jieba words beside character n-grams (``screen.words``)
     word_gate: bool = True
+    # with two or more embedders: stage 2a, a classifier without the first (``CASCADE_MISS``)
+    cascade: bool = True
 
     @property
     def tag(self) -> str:
@@ -85,6 +98,7 @@ class Recipe:
             ("item_model", self.item_model),
             ("hard_negatives", self.hard_negatives),
             ("word_gate", self.word_gate),
+            ("cascade", self.cascade),
         )
         off = [name for name, on in levers if not on]
         return "-".join(f"no_{name}" for name in off)
@@ -308,6 +322,27 @@ def out_of_fold(X: Any, y: np.ndarray, groups: Sequence[str], make: Any) -> np.n
     return scores
 
 
+def fit_cascade(
+    X: np.ndarray,
+    y: np.ndarray,
+    groups: Sequence[str],
+    indexes: dict[str, PrecedentIndex],
+    names: list[str],
+    flagged: np.ndarray,
+    seed: int,
+) -> tuple[Cascade, np.ndarray]:
+    """Stage 2a: a barrier classifier over every feature but the first embedder's, and the
+    threshold that lets through all but ``CASCADE_MISS`` of the training barriers the full
+    model flags out of fold (``flagged``; the same folds score the cascade's classifier);
+    with the cascade classifier's out-of-fold scores."""
+    cols = np.setdiff1d(np.arange(X.shape[1]), embedder_columns(indexes, names, names[0]))
+    cheap = out_of_fold(X[:, cols], y, groups, lambda: BarrierClassifier(random_state=seed))
+    found = flagged & (y != COMPLIANT)
+    threshold = float(np.quantile(cheap[found], CASCADE_MISS)) if found.any() else 0.0
+    clf = BarrierClassifier(random_state=seed).fit(X[:, cols], y)
+    return Cascade(embedder=names[0], columns=cols, classifier=clf, threshold=threshold), cheap
+
+
 def train(
     settings: Settings,
     *,
@@ -357,6 +392,22 @@ def train(
             gate_alone = max(quantile, gate_threshold)
     gate = make_gate(seed, recipe.word_gate).fit(texts, positive)
     clf = BarrierClassifier(random_state=seed).fit(X, y)
+    cascade, cascade_info = None, None
+    if recipe.cascade and len(caches) > 1:
+        passed = gate_oof >= gate_threshold
+        cascade, cheap = fit_cascade(X, y, groups, indexes, list(caches), oof >= threshold, seed)
+        found = positive & (oof >= threshold)
+        kept = cheap >= cascade.threshold
+        cascade_info = CascadeInfo(
+            embedder=cascade.embedder,
+            threshold=round(cascade.threshold, 6),
+            rule=f"不用 {cascade.embedder} 的分类器；训练集分组交叉验证中，完整模型报出的违规样本"
+            f"保留 {1 - CASCADE_MISS:.1%}，其余条款不再计算 {cascade.embedder} 句向量",
+            oof_pass_rate_regulations=round(float(kept[regulation & passed].mean()), 4)
+            if (regulation & passed).any()
+            else None,
+            oof_miss=round(float((~kept[found]).mean()), 4) if found.any() else None,
+        )
     article_rows, article_labels = [], []
     for i, e in enumerate(data.examples):
         article = article_label(e)
@@ -400,6 +451,7 @@ def train(
             oof_recall=round(float((gate_oof[positive] >= gate_threshold).mean()), 4),
         ),
         data=replace(card.data, barriers_with_article=len(article_rows)),
+        cascade=cascade_info,
     )
     return TrainedModel(
         gate=gate,
@@ -408,6 +460,7 @@ def train(
         classifier=clf,
         articles=articles,
         items=items,
+        cascade=cascade,
         indexes=indexes,
         threshold=threshold,
         embedder_names=tuple(embedders),

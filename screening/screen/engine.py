@@ -7,7 +7,10 @@ compliant regulations as the model's ``gate_threshold_alone``, or a match of a t
 (``screen.tender``: the items of 《招标投标领域公平竞争审查规则》, read with the tender document's
 structure). A clause with none of these is never scored.
 Stage 2 (the rest): both embedders, precedent similarities, lexicon and modality features, and
-the calibrated classifier.
+the calibrated classifier. Since hybrid.v7 it starts with stage 2a (``model.Cascade``): a
+classifier over the same features without the first embedder's (e5, most of a sweep's time);
+a clause it scores below its threshold — set in training to let through all but 0.5 % of the
+barriers the full model finds — and that no tender rule matched gets no e5 vector and no score.
 A tender rule's match scores at least the rule's weight. A clause whose score reaches the
 threshold becomes a Finding with its standards (quoting the bundled text; FCR codes, then the ZB
 codes of a clause in a tender context), nearest precedents, a one-sentence rationale, its 1670号
@@ -47,7 +50,7 @@ from .explain import (
 from .features import ClauseView, leadins
 from .labels import family_of_code
 from .lexicon import is_candidate
-from .model import ScreeningModel, load_current
+from .model import Cascade, ScreeningModel, load_current
 from .neglist_check import NegativeListChecker
 from .suggest import Suggestion, sentences_of, suggestion
 from .tender import (
@@ -92,6 +95,23 @@ class Stage1:
         )
 
 
+@dataclass(frozen=True)
+class Scored:
+    """Stage 2 of one document's stage-1 clauses: ``rows`` (indexes into ``Stage1.picked``)
+    are the clauses scored with every embedder, with their feature rows, first-embedder
+    similarity rows and vectors; the others stage 2a left alone (``model.Cascade``)."""
+
+    rows: np.ndarray
+    X: np.ndarray
+    sims: np.ndarray
+    vectors: dict[str, np.ndarray]
+
+    @staticmethod
+    def empty() -> Scored:
+        none = np.zeros(0, dtype=np.intp)
+        return Scored(none, np.zeros((0, 0)), np.zeros((0, 0)), {})
+
+
 @dataclass
 class Stats:
     """How much of the text reached each stage (reported by scan and the benchmarks)."""
@@ -99,8 +119,9 @@ class Stats:
     documents: int = 0
     clauses: int = 0
     chars: int = 0
-    stage1: int = 0  # clauses passing the cheap first stage → embedded and scored
+    stage1: int = 0  # clauses passing the cheap first stage → stage 2
     stage1_chars: int = 0
+    stage2: int = 0  # of those, clauses scored with every embedder (the rest: stage 2a left them)
     findings: int = 0
 
     def add(self, other: Stats) -> None:
@@ -149,6 +170,10 @@ class Screener:
     article_mix: float | None = None
     # False: article 15 is ranked whatever the clause's setting (``explain.OUT_OF_SETTING``)
     procurement_setting: bool = True
+    # Stage 2a (``model.Cascade``): None — on when the model has one and the threshold is at
+    # least the model's (a lower one asks for what the cascade was not set for); True / False:
+    # on (when the model has one) / off, whatever the threshold (the benchmarks compare them).
+    cascade: bool | None = None
 
     def __post_init__(self) -> None:
         self.standards = {s.code: s for s in load_standards(self.settings.corpus)}
@@ -192,10 +217,14 @@ class Screener:
 
     # -- scoring ---------------------------------------------------------------------------
 
-    def _encode(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
-        """Vectors per embedder; texts repeated across documents (boilerplate) embed once."""
+    def _encode(
+        self, texts: Sequence[str], names: Sequence[str] | None = None
+    ) -> dict[str, np.ndarray]:
+        """Vectors per embedder (``names``: only these); texts repeated across documents
+        (boilerplate) embed once."""
         out = {}
-        for name, embedder in self.embedders.items():
+        for name in names if names is not None else list(self.embedders):
+            embedder = self.embedders[name]
             memo = self._vectors[name]
             if len(memo) > 100_000:  # bounded memory on province-wide sweeps
                 memo.clear()
@@ -298,9 +327,9 @@ class Screener:
         doc: Document,
         clauses: Sequence[Clause] | None = None,
         stage1: Stage1 | None = None,
-        sims: dict[str, np.ndarray] | None = None,
+        scored: Scored | None = None,
     ) -> list[Finding]:
-        """The findings of ``doc`` (``clauses``, ``stage1``, ``sims``: already computed for
+        """The findings of ``doc`` (``clauses``, ``stage1``, ``scored``: already computed for
         it, as :meth:`screen_many` does for a group of documents)."""
         clauses = list(segment(doc) if clauses is None else clauses)
         stats = Stats(documents=1, clauses=len(clauses), chars=len(doc.text))
@@ -309,32 +338,37 @@ class Screener:
         stats.stage1 = len(picked)
         stats.stage1_chars = sum(len(c.text) for c in picked)
         findings: list[Finding] = []
-        if picked:
-            vectors = self._encode([c.text for c in picked])
-            X, first_sims = self.model.features(first.views, vectors, sims=sims)
+        scored = scored if scored is not None else self._stage2([first])[0]
+        stats.stage2 = len(scored.rows)
+        if len(scored.rows):
+            rows, X, vectors = scored.rows, scored.X, scored.vectors
+            views = [first.views[r] for r in rows]
             # A tender rule's match is evidence of its own: the clause scores at least its weight.
-            rule_score = np.array([max((h.weight for h in hs), default=0.0) for hs in first.hits])
+            rule_score = np.array(
+                [max((h.weight for h in first.hits[r]), default=0.0) for r in rows]
+            )
             rank = legal_rank(doc.text)
             setting = mentions_procurement(doc.metadata.title, Path(doc.path).name) or any(
                 is_tender_kind(c.doc_kind) for c in first.contexts
             )
-            learned = self.model.classifier.barrier_proba(X) * self._factors(first.views, rank)
+            learned = self.model.classifier.barrier_proba(X) * self._factors(views, rank)
             barrier = np.maximum(learned, rule_score)
             hits = np.flatnonzero(barrier >= self.threshold)
             if len(hits):
                 fam_probs = self.model.classifier.family_proba(X[hits])
                 art_probs = self.model.articles.article_proba(X[hits])
                 item_probs = self.model.item_probs({n: v[hits] for n, v in vectors.items()})
-                for j, i in enumerate(hits):
+                for j, k in enumerate(hits):
+                    i = rows[k]
                     findings.append(
                         self._finding(
                             doc,
                             picked[i],
                             first.views[i],
-                            float(barrier[i]),
+                            float(barrier[k]),
                             fam_probs[j],
                             art_probs[j],
-                            first_sims[i],
+                            scored.sims[k],
                             first.contexts[i],
                             first.hits[i],
                             rank,
@@ -470,26 +504,82 @@ class Screener:
         self, group: list[tuple[Document, list[Clause]]]
     ) -> Iterable[tuple[Document, list[Finding]]]:
         firsts = [self.stage1(clauses, read_structure(doc, clauses)) for doc, clauses in group]
+        scored = self._stage2(firsts)
+        for (doc, clauses), first, done in zip(group, firsts, scored, strict=True):
+            yield doc, self.screen_document(doc, clauses, first, done)
+
+    def _cascading(self) -> Cascade | None:
+        """The model's stage 2a when this screener uses it (see :attr:`cascade`)."""
+        cascade = getattr(self.model, "cascade", None)  # absent from models before hybrid.v7
+        if cascade is None or self.cascade is False:
+            return None
+        if self.cascade is None and (self.threshold or 0.0) < self.model.threshold:
+            return None
+        return cascade
+
+    def _stage2(self, firsts: Sequence[Stage1]) -> list[Scored]:
+        """Stage 2 of several documents' stage-1 clauses, computed together: the embedders are
+        called once for all of them (a few clauses per call waste most of e5's time on per-call
+        overhead and padding), the similarity matrices for at most SIMILARITY_ROWS clauses at a
+        time (a few rows against tens of thousands of index entries is bound by memory traffic,
+        a few hundred by arithmetic; a larger document alone). With stage 2a, the clauses its
+        classifier scores below its threshold, and that no tender rule matched, are never
+        embedded by the embedder it does without, and get no score."""
+        cascade = self._cascading()
+        names = list(self.model.embedder_names)
+        cheap = [n for n in names if cascade is None or n != cascade.embedder]
         texts = [c.text for first in firsts for c in first.picked]
         if texts:
-            self._encode(texts)  # fills the per-run caches; screen_document then reuses them
-        # The similarity matrices too are computed for several documents at once: a few rows
-        # against tens of thousands of index entries is bound by memory traffic, a few hundred
-        # by arithmetic. At most SIMILARITY_ROWS rows at a time (a larger document alone).
+            self._encode(texts, cheap)  # fills the per-run caches in one call per embedder
+        out: list[Scored] = []
         start = 0
-        while start < len(group):
-            end, rows = start, 0
-            while end < len(group) and (
-                end == start or rows + len(firsts[end].picked) <= SIMILARITY_ROWS
+        while start < len(firsts):
+            end, size = start, 0
+            while end < len(firsts) and (
+                end == start or size + len(firsts[end].picked) <= SIMILARITY_ROWS
             ):
-                rows += len(firsts[end].picked)
+                size += len(firsts[end].picked)
                 end += 1
-            part = [c.text for first in firsts[start:end] for c in first.picked]
-            sims = self.model.similarities(self._encode(part)) if part else {}
-            offset = 0
-            for (doc, clauses), first in zip(group[start:end], firsts[start:end], strict=True):
-                n = len(first.picked)
-                own = {name: m[offset : offset + n] for name, m in sims.items()}
-                offset += n
-                yield doc, self.screen_document(doc, clauses, first, own if n else None)
+            out += self._stage2_part(firsts[start:end], cascade, cheap)
             start = end
+        return out
+
+    def _stage2_part(
+        self, firsts: Sequence[Stage1], cascade: Cascade | None, cheap: list[str]
+    ) -> list[Scored]:
+        texts = [c.text for first in firsts for c in first.picked]
+        views = [v for first in firsts for v in first.views]
+        if not texts:
+            return [Scored.empty() for _ in firsts]
+        vectors = self._encode(texts, cheap)
+        sims = self.model.similarities(vectors, cheap)
+        keep = np.arange(len(texts))
+        if cascade is not None:
+            p = cascade.classifier.barrier_proba(self.model.cheap_features(views, vectors, sims))
+            ruled = np.array([bool(h) for first in firsts for h in first.hits], dtype=bool)
+            keep = np.flatnonzero((p >= cascade.threshold) | ruled)
+            rest = self._encode([texts[i] for i in keep], [cascade.embedder])
+            vectors = {**{n: v[keep] for n, v in vectors.items()}, **rest}
+            sims = {
+                **{n: m[keep] for n, m in sims.items()},
+                **self.model.similarities(rest, [cascade.embedder]),
+            }
+        X, first_sims = (
+            self.model.features([views[i] for i in keep], vectors, sims=sims)
+            if len(keep)
+            else (np.zeros((0, 0)), np.zeros((0, 0)))
+        )
+        out, offset = [], 0
+        for first in firsts:
+            n = len(first.picked)
+            mine = np.flatnonzero((keep >= offset) & (keep < offset + n))
+            out.append(
+                Scored(
+                    rows=keep[mine] - offset,
+                    X=X[mine],
+                    sims=first_sims[mine],
+                    vectors={name: v[mine] for name, v in vectors.items()},
+                )
+            )
+            offset += n
+        return out

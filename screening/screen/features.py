@@ -147,7 +147,10 @@ def feature_names() -> list[str]:
 
 
 def build_features(
-    views: Sequence[ClauseView], sims: np.ndarray, index: PrecedentIndex
+    views: Sequence[ClauseView], sims: np.ndarray | None, index: PrecedentIndex | None
 ) -> np.ndarray:
+    """Similarity and lexicon features of ``views`` (no ``index``: similarity features 0)."""
     lex = np.array([lexicon_vector(v) for v in views], dtype=np.float32).reshape(len(views), -1)
+    if sims is None or index is None:
+        return np.hstack([np.zeros((len(views), len(similarity_names())), np.float32), lex])
     return np.hstack([similarity_matrix(sims, index), lex])

@@ -17,7 +17,7 @@ import json
 import os
 import pickle
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from .current import (  # the light read side (which model is current)
     models_root,
     recorded_components,
 )
-from .features import ClauseView, build_features
+from .features import ClauseView, build_features, feature_names, similarity_names
 from .precedents import PrecedentIndex
 
 MODEL_FILE = "model.joblib"
@@ -67,6 +67,10 @@ class ScreeningModel:
     # item_proba(sentence vectors): which item of an article the wording fits (None: models
     # trained before hybrid.v3, or without Recipe.item_model, rank items by votes alone)
     items: Any
+    # Stage 2a: a classifier that does without the first (costliest) embedder; a clause it
+    # scores below its threshold is never embedded by that one (None: models before hybrid.v7,
+    # or with a single embedder).
+    cascade: Cascade | None
 
     def item_probs(self, vectors: dict[str, np.ndarray]) -> list[dict[str, float]] | None:
         """P(item) per row of ``vectors`` (each embedder's, concatenated in model order)."""
@@ -95,9 +99,31 @@ class ScreeningModel:
             self.indexes, self.embedder_names, views, vectors, exclude_groups, sims
         )
 
-    def similarities(self, vectors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """Each embedder's (rows × index entries) cosine matrix, for :meth:`features`."""
-        return {n: self.indexes[n].similarities(vectors[n]) for n in self.embedder_names}
+    def similarities(
+        self, vectors: dict[str, np.ndarray], names: Sequence[str] | None = None
+    ) -> dict[str, np.ndarray]:
+        """Each embedder's (rows × index entries) cosine matrix, for :meth:`features`
+        (``names``: only these embedders')."""
+        return {n: self.indexes[n].similarities(vectors[n]) for n in names or self.embedder_names}
+
+    def cheap_features(
+        self,
+        views: Sequence[ClauseView],
+        vectors: dict[str, np.ndarray],
+        sims: dict[str, np.ndarray] | None = None,
+    ) -> np.ndarray:
+        """What :attr:`cascade`'s classifier reads: the features of every embedder but the one it
+        does without (``vectors`` and ``sims`` need not hold that one)."""
+        assert self.cascade is not None
+        return combined_features(
+            self.indexes,
+            self.embedder_names,
+            views,
+            vectors,
+            None,
+            sims,
+            without=self.cascade.embedder,
+        )[0][:, self.cascade.columns]
 
 
 def item_vectors(vectors: dict[str, np.ndarray], names: Sequence[str]) -> np.ndarray:
@@ -112,20 +138,61 @@ def combined_features(
     vectors: dict[str, np.ndarray],
     exclude_groups: Sequence[str | None] | None = None,
     given: dict[str, np.ndarray] | None = None,
+    without: str | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
+    """Feature matrix over the embedders ``names``, and the first one's similarity matrix.
+
+    ``given``: similarity matrices already computed. ``without``: an embedder whose vectors
+    are not computed (``Cascade``): its similarity features and vector columns are zeros, the
+    matrix keeps its layout (its similarity matrix, if first, is empty)."""
     blocks, first_sims = [], None
+    n = len(views)
     for name in names:
-        if given is not None:
-            sims = given[name]
+        if name == without:
+            sims = np.zeros((n, 0), dtype=np.float32)
+            block = build_features(views, None, None)
         else:
-            sims = indexes[name].similarities(vectors[name], exclude_groups)
+            if given is not None and name in given:
+                sims = given[name]
+            else:
+                sims = indexes[name].similarities(vectors[name], exclude_groups)
+            block = build_features(views, sims, indexes[name])
         first_sims = sims if first_sims is None else first_sims
-        blocks.append(build_features(views, sims, indexes[name]))
+        blocks.append(block)
     # The clause embeddings themselves are features too: a linear model over them separates
     # barrier wording from compliant wording far better than similarities alone (measured).
-    blocks.extend(vectors[name] for name in names)
+    for name in names:
+        if name == without:
+            blocks.append(np.zeros((n, indexes[name].vectors.shape[1]), dtype=np.float32))
+        else:
+            blocks.append(vectors[name])
     assert first_sims is not None
     return np.hstack(blocks), first_sims
+
+
+def embedder_columns(indexes: dict[str, PrecedentIndex], names: Sequence[str], name: str):
+    """The columns of :func:`combined_features` computed from ``name``'s vectors: its
+    similarity features and its vector (the lexicon columns of its block are not)."""
+    block = len(feature_names())
+    k = list(names).index(name)
+    start = len(names) * block + sum(indexes[n].vectors.shape[1] for n in names[:k])
+    return np.r_[
+        k * block : k * block + len(similarity_names()),
+        start : start + indexes[name].vectors.shape[1],
+    ].astype(np.intp)
+
+
+@dataclass(frozen=True)
+class Cascade:
+    """Stage 2a: ``classifier`` (``barrier_proba``) over the feature columns ``columns`` — all
+    but ``embedder``'s. A clause it scores below ``threshold`` is not embedded by ``embedder``
+    and is no finding; ``threshold`` lets through all but ``CASCADE_MISS`` of the barriers the
+    full model finds in training (out of fold)."""
+
+    embedder: str
+    columns: np.ndarray
+    classifier: Any
+    threshold: float
 
 
 def restore_or_sweep(directory: Path) -> None:
@@ -157,10 +224,16 @@ def restore_or_sweep(directory: Path) -> None:
 def scoring_payload(model: ScreeningModel) -> dict[str, Any]:
     """What ``runtime.pkl`` holds: the scoring parts as plain arrays, the precedent index and
     the thresholds (``model`` has the fitted scikit-learn estimators: it is being saved)."""
-    from .runtime import compile_parts
+    from .runtime import compile_barrier, compile_parts
 
+    cascade = getattr(model, "cascade", None)  # absent from models pickled before hybrid.v7
     return {
         **compile_parts(model.gate, model.classifier, model.articles, model.items),
+        "cascade": (
+            None
+            if cascade is None
+            else replace(cascade, classifier=compile_barrier(cascade.classifier))
+        ),
         "gate_threshold": model.gate_threshold,
         "gate_threshold_alone": model.gate_threshold_alone,
         "entries": model.index.entries,
@@ -239,6 +312,7 @@ def _assemble(directory: Path, payload: dict[str, Any]) -> ScreeningModel:
         classifier=payload["classifier"],
         articles=payload["articles"],
         items=payload.get("items"),
+        cascade=payload.get("cascade"),
         indexes=indexes,
         threshold=float(payload["threshold"]),
         embedder_names=tuple(payload["embedder_names"]),

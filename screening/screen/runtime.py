@@ -315,6 +315,11 @@ def _gate(pipeline: Any) -> Gate:
     return Gate(parts=tuple(parts), intercept=float(lr.intercept_[0]))
 
 
+def compile_barrier(classifier: Any) -> Barrier:
+    """A fitted ``BarrierClassifier`` as its runtime ``Barrier``."""
+    return _barrier(classifier)
+
+
 def compile_parts(gate: Any, classifier: Any, articles: Any, items: Any = None) -> dict[str, Any]:
     """The fitted gate, barrier classifier, article and item models as runtime objects (no
     item model: None, as in models trained before it)."""
@@ -335,5 +340,6 @@ __all__ = [
     "GatePart",
     "Items",
     "Linear",
+    "compile_barrier",
     "compile_parts",
 ]
