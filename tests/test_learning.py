@@ -845,3 +845,34 @@ def test_stage_2a_survives_save_and_load(two_embedder_model, small_corpus, tmp_p
     assert loaded.cascade.threshold == model.cascade.threshold
     docs = _cascade_docs(small_corpus)
     assert _run(settings, loaded, True, docs)[0] == _run(settings, model, True, docs)[0]
+
+
+def test_stage_2a_that_stops_everything_leaves_only_tender_rule_matches(
+    two_embedder_model, small_corpus
+):
+    from screening.embed.fake import FakeEmbedder
+    from screening.screen.tender import read_structure
+    from screening.segment import segment
+
+    settings, model = two_embedder_model
+    closed = replace(model, cascade=replace(model.cascade, threshold=1.1))
+    tender = screener_doc("投标人须在本县设立分支机构，否则不得参加投标。")
+    docs = [tender, *_cascade_docs(small_corpus)]
+    found, stats, seen = _run(settings, closed, True, docs)
+    # only the clauses a tender rule matched reach the first embedder and can be findings
+    probe = Screener(settings, model, {"fake-wide": FakeEmbedder(96), "fake.v1": FakeEmbedder()})
+    ruled, unruled = set(), []
+    for doc in docs:
+        clauses = segment(doc)
+        first = probe.stage1(clauses, read_structure(doc, clauses))
+        ruled |= {c.text for c, hits in zip(first.picked, first.hits, strict=True) if hits}
+        unruled += [c.text for c, hits in zip(first.picked, first.hits, strict=True) if not hits]
+    assert stats.stage1 > len(ruled) > 0
+    assert set(seen) == ruled and stats.stage2 == len(ruled)
+    assert "投标人须在本县设立分支机构，否则不得参加投标。" in ruled
+    assert {f["clause"] for f in found.values()} <= ruled
+    # and a document whose stage-1 clauses stage 2a stops entirely screens to nothing, without
+    # calling the first embedder
+    plain = screener_doc("\n".join(unruled[:4]))
+    found, stats, seen = _run(settings, closed, True, [plain])
+    assert (found, seen, stats.stage2) == ({}, [], 0) and stats.stage1 == 4

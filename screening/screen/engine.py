@@ -232,7 +232,11 @@ class Screener:
             if missing:
                 for t, v in zip(missing, embedder.encode(missing), strict=True):
                     memo[t] = v
-            out[name] = np.stack([memo[t] for t in texts])
+            if texts:
+                out[name] = np.stack([memo[t] for t in texts])
+            else:  # e.g. stage 2a let nothing through
+                dim = self.model.indexes[name].vectors.shape[1]
+                out[name] = np.zeros((0, dim), dtype=np.float32)
         return out
 
     def stage1(
