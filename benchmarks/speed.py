@@ -2,6 +2,7 @@
 
     python benchmarks/speed.py --shared ../shared [--format txt|pdf|mixed] [--workers N]
                                [--cluster local[N]] [--limit N] [--resweep] [--check]
+                               [--no-stage-2a]
 
 The regulations are converted once into .txt, .docx and .pdf under ``benchmarks/out/corpus/``
 (``parse_bench.convert``; git-ignored, reused). ``mixed`` takes DOCX and PDF alternately. The
@@ -64,6 +65,11 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--resweep", action="store_true")
     ap.add_argument("--check", action="store_true")
+    ap.add_argument(
+        "--no-stage-2a",
+        action="store_true",
+        help="every clause stage 1 passes gets every embedder (hybrid.v7's cascade off)",
+    )
     args = ap.parse_args()
 
     from screening.cluster import DaskCluster, InProcess, ParsePool
@@ -81,6 +87,7 @@ def main() -> None:
     screener.check_text("申报企业须在本县注册。")  # first call loads the embedders' weights
     t_load = time.perf_counter() - t
     screener.stats.__init__()  # do not count the warm-up
+    screener.cascade = False if args.no_stage_2a else None
     screener._vectors = {n: {} for n in screener.embedders}  # a first sweep: empty caches
     lazy = LazyScreener.of(screener)
     if args.cluster:
