@@ -522,9 +522,10 @@ class Screener:
         return cascade
 
     def _stage2(self, firsts: Sequence[Stage1]) -> list[Scored]:
-        """Stage 2 of several documents' stage-1 clauses, computed together: the embedders are
-        called once for all of them (a few clauses per call waste most of e5's time on per-call
-        overhead and padding), the similarity matrices for at most SIMILARITY_ROWS clauses at a
+        """Stage 2 of several documents' stage-1 clauses, computed together: the embedders
+        stage 2a does not skip are called once for all of them, the one it may skip once per
+        chunk (a few clauses per call waste most of e5's time on per-call overhead and
+        padding), the similarity matrices for at most SIMILARITY_ROWS clauses at a
         time (a few rows against tens of thousands of index entries is bound by memory traffic,
         a few hundred by arithmetic; a larger document alone). With stage 2a, the clauses its
         classifier scores below its threshold, and that no tender rule matched, are never
