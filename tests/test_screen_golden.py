@@ -64,7 +64,7 @@ LOOK_ALIKES = [
     pytest.param(
         "不得要求外地企业在本地设立分支机构。",
         False,
-        marks=pytest.mark.xfail(strict=True, reason="hybrid.v6 and v7 false alarm (0.085 ≥ 0.052)"),
+        marks=pytest.mark.xfail(strict=True, reason="hybrid.v6 to v8 false alarm (0.085 ≥ 0.052)"),
     ),
     ("对新引进企业按其地方经济发展贡献的80%给予奖励。", True),
     ("安排财政支出一般不得与特定经营者缴纳的税收挂钩。", False),

@@ -329,18 +329,34 @@ def fit_cascade(
     indexes: dict[str, PrecedentIndex],
     names: list[str],
     flagged: np.ndarray,
+    counted: np.ndarray,
     seed: int,
-) -> tuple[Cascade, np.ndarray]:
+) -> tuple[Cascade, CascadeInfo]:
     """Stage 2a: a barrier classifier over every feature but the first embedder's, and the
     threshold that lets through all but ``CASCADE_MISS`` of the training barriers the full
-    model flags out of fold (``flagged``; the same folds score the cascade's classifier);
-    with the cascade classifier's out-of-fold scores."""
+    model flags out of fold (``flagged``; the same folds score the cascade's classifier).
+
+    The threshold is an observed score (``method="lower"``), so the out-of-fold miss it
+    reports is at most ``CASCADE_MISS``; ``counted`` marks the training regulation clauses
+    whose out-of-fold pass rate the card reports."""
     cols = np.setdiff1d(np.arange(X.shape[1]), embedder_columns(indexes, names, names[0]))
     cheap = out_of_fold(X[:, cols], y, groups, lambda: BarrierClassifier(random_state=seed))
     found = flagged & (y != COMPLIANT)
-    threshold = float(np.quantile(cheap[found], CASCADE_MISS)) if found.any() else 0.0
+    threshold = 0.0
+    if found.any():
+        threshold = float(np.quantile(cheap[found], CASCADE_MISS, method="lower"))
     clf = BarrierClassifier(random_state=seed).fit(X[:, cols], y)
-    return Cascade(embedder=names[0], columns=cols, classifier=clf, threshold=threshold), cheap
+    cascade = Cascade(embedder=names[0], columns=cols, classifier=clf, threshold=threshold)
+    kept = cheap >= threshold
+    info = CascadeInfo(
+        embedder=cascade.embedder,
+        threshold=round(threshold, 6),
+        rule=f"不用 {cascade.embedder} 的分类器；训练集分组交叉验证中，完整模型报出的违规样本"
+        f"至多漏掉 {CASCADE_MISS:.1%}，其余条款不再计算 {cascade.embedder} 句向量",
+        oof_pass_rate_regulations=round(float(kept[counted].mean()), 4) if counted.any() else None,
+        oof_miss=round(float((~kept[found]).mean()), 4) if found.any() else None,
+    )
+    return cascade, info
 
 
 def train(
@@ -394,19 +410,9 @@ def train(
     clf = BarrierClassifier(random_state=seed).fit(X, y)
     cascade, cascade_info = None, None
     if recipe.cascade and len(caches) > 1:
-        passed = gate_oof >= gate_threshold
-        cascade, cheap = fit_cascade(X, y, groups, indexes, list(caches), oof >= threshold, seed)
-        found = positive & (oof >= threshold)
-        kept = cheap >= cascade.threshold
-        cascade_info = CascadeInfo(
-            embedder=cascade.embedder,
-            threshold=round(cascade.threshold, 6),
-            rule=f"不用 {cascade.embedder} 的分类器；训练集分组交叉验证中，完整模型报出的违规样本"
-            f"保留 {1 - CASCADE_MISS:.1%}，其余条款不再计算 {cascade.embedder} 句向量",
-            oof_pass_rate_regulations=round(float(kept[regulation & passed].mean()), 4)
-            if (regulation & passed).any()
-            else None,
-            oof_miss=round(float((~kept[found]).mean()), 4) if found.any() else None,
+        counted = regulation & (gate_oof >= gate_threshold)
+        cascade, cascade_info = fit_cascade(
+            X, y, groups, indexes, list(caches), oof >= threshold, counted, seed
         )
     article_rows, article_labels = [], []
     for i, e in enumerate(data.examples):
