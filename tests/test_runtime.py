@@ -70,6 +70,30 @@ def test_both_gate_shapes_match_their_pipelines(fake_settings, words):
     )
 
 
+@pytest.mark.parametrize(
+    "texts",
+    [
+        GATE_TEXTS,
+        ["𠀀𠀁 𠀀𠀁", "字", "", "  ", "AbC abc ABC"],  # beyond the BMP, case, whitespace only
+        ["\ud800孤立代理项", "县县县县县县", "本县\n\n本县"],  # a lone surrogate, repeats
+        [],
+    ],
+    ids=["samples", "astral", "odd", "none"],
+)
+def test_keyed_ngrams_count_exactly_what_the_terms_do(fake_settings, texts):
+    from screening.learning.train import make_gate
+
+    corpus = _texts_of_corpus(fake_settings, 300) + ["𠀀𠀁 𠀀𠀁 县县县", "abc abc"]
+    pipeline = make_gate(0, words=False).fit(corpus, [i % 2 == 0 for i in range(len(corpus))])
+    (part,) = compile_parts(pipeline, *_tiny_classifiers())["gate"].parts
+    assert part.keys is not None and len(part.keys) == len(part.vocabulary)
+    rows, cols, counts = part._keyed_counts(texts)
+    keyed = {(int(r), int(c)): int(n) for r, c, n in zip(rows, cols, counts, strict=True)}
+    by_terms = {(k, c): n for k, t in enumerate(texts) for c, n in part._counts(t).items()}
+    assert keyed == by_terms
+    assert by_terms or not any(texts)  # the vocabulary knows these texts' characters
+
+
 def _tiny_classifiers():
     rng = np.random.default_rng(3)
     X = rng.normal(size=(30, 4))

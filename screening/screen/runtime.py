@@ -36,8 +36,27 @@ import numpy as np
 
 from ..domain import FAMILIES
 
-RUNTIME_FORMAT = 2  # bump when the arrays saved here change meaning (2: gate parts)
+# bump when the arrays saved here change meaning (2: gate parts; 3: their n-gram key arrays)
+RUNTIME_FORMAT = 3
 _WHITE_SPACES = re.compile(r"\s\s+")  # TfidfVectorizer's own
+# Character n-grams up to this length are counted as integer keys (21 bits per character),
+# not strings: ``GatePart.keys``.
+KEYED_NGRAM = 3
+_CHAR_BITS = 21  # every code point + 1 is below 2**21
+
+
+def _codes(text: str) -> np.ndarray:
+    """Code point + 1 of every character (never 0, so n-grams of different lengths differ)."""
+    raw = text.encode("utf-32-le", errors="surrogatepass")
+    return np.frombuffer(raw, dtype=np.uint32).astype(np.int64) + 1
+
+
+def ngram_key(term: str) -> int:
+    """The integer key of a character n-gram (n ≤ ``KEYED_NGRAM``), as ``GatePart`` counts."""
+    key = 0
+    for c in _codes(term).tolist():
+        key = (key << _CHAR_BITS) | c
+    return key
 
 
 def _expit(x: np.ndarray) -> np.ndarray:
@@ -144,6 +163,14 @@ class Items:
         return [{str(c): float(p) for c, p in zip(self.classes, row, strict=True)} for row in probs]
 
 
+def _tally(
+    rows: np.ndarray, cols: np.ndarray, width: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (row, column) pairs, sorted, with how often each occurs."""
+    pairs, counts = np.unique(rows.astype(np.int64) * width + cols, return_counts=True)
+    return pairs // width, pairs % width, counts
+
+
 @dataclass(frozen=True)
 class GatePart:
     """One TF-IDF of the gate: character n-grams, or jieba word 1–2-grams (``screen.words``).
@@ -158,6 +185,11 @@ class GatePart:
     ngram_range: tuple[int, int]
     lowercase: bool
     sublinear: bool
+    # Character n-grams as sorted integer keys (``ngram_key``) and their columns: all texts'
+    # n-grams are then found with one ``searchsorted`` instead of a dict lookup per n-gram
+    # (the gate was the largest Python cost of a sweep). None: the word part, or n > 3.
+    keys: np.ndarray | None = None
+    key_columns: np.ndarray | None = None
 
     def _terms(self, text: str) -> list[str]:
         if self.analyzer == "words":  # a callable analyzer: no lowercasing or preprocessing
@@ -184,23 +216,53 @@ class GatePart:
                 counts[col] = counts.get(col, 0) + 1
         return counts
 
+    def _keyed_counts(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Row, column and count of every known character n-gram of ``texts``, from the keys:
+        the same n-grams as :meth:`_terms` (lowercase, whitespace runs to one space, n-grams
+        within a text only), counted with numpy."""
+        assert self.keys is not None and self.key_columns is not None
+        norm = [_WHITE_SPACES.sub(" ", t.lower() if self.lowercase else t) for t in texts]
+        lengths = np.fromiter(map(len, norm), dtype=np.intp, count=len(norm))
+        codes = _codes("".join(norm))
+        row_of = np.repeat(np.arange(len(norm)), lengths)
+        left = np.cumsum(lengths)[row_of] - np.arange(len(codes))  # chars to the text's end
+        lo, hi = self.ngram_range
+        found_keys, found_rows = [], []
+        for n in range(lo, hi + 1):
+            at = np.flatnonzero(left >= n)
+            key = codes[at]
+            for j in range(1, n):
+                key = (key << _CHAR_BITS) | codes[at + j]
+            found_keys.append(key)
+            found_rows.append(row_of[at])
+        keys = np.concatenate(found_keys) if found_keys else np.zeros(0, dtype=np.int64)
+        rows = np.concatenate(found_rows) if found_rows else np.zeros(0, dtype=np.intp)
+        pos = np.minimum(np.searchsorted(self.keys, keys), max(len(self.keys) - 1, 0))
+        known = self.keys[pos] == keys if len(self.keys) else np.zeros(len(keys), dtype=bool)
+        return _tally(rows[known], self.key_columns[pos[known]], len(self.idf))
+
+    def _counted(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Row, column and count of every known term of ``texts`` (rows in text order)."""
+        if self.keys is not None:
+            return self._keyed_counts(texts)
+        get = self.vocabulary.get
+        cols: list[int] = []
+        lengths = []
+        for text in texts:
+            known = [c for c in map(get, self._terms(text)) if c is not None]
+            cols.extend(known)
+            lengths.append(len(known))
+        rows = np.repeat(np.arange(len(texts)), lengths)
+        return _tally(rows, np.asarray(cols, dtype=np.intp), len(self.idf))
+
     def decision(self, texts: Sequence[str]) -> np.ndarray:
         """Per text, this part's share of ``w·x``: the terms of all texts are counted first,
         then weighted, normalised and summed in one pass."""
-        rows: list[int] = []
-        cols: list[int] = []
-        counts: list[int] = []
-        for k, text in enumerate(texts):
-            found = self._counts(text)
-            rows.extend([k] * len(found))
-            cols.extend(found)
-            counts.extend(found.values())
-        tf = np.asarray(counts, dtype=np.float32)
+        row, col, counts = self._counted(texts)
+        tf = counts.astype(np.float32)
         if self.sublinear:
             tf = np.log(tf) + np.float32(1.0)
-        col = np.asarray(cols, dtype=np.intp)
         x = (tf * self.idf[col]).astype(np.float64)
-        row = np.asarray(rows, dtype=np.intp)
         norm = np.sqrt(np.bincount(row, weights=x * x, minlength=len(texts)))
         dot = np.bincount(row, weights=x * self.weights[col], minlength=len(texts))
         return np.divide(dot, norm, out=np.zeros_like(dot), where=norm > 0)
@@ -284,14 +346,22 @@ def _gate_part(vec: Any, weights: np.ndarray) -> GatePart:
         raise ValueError(f"gate analyzer {vec.analyzer!r} is not compiled")
     if vec.norm != "l2" or not vec.use_idf or vec.preprocessor:
         raise ValueError("only an l2, idf TF-IDF gate is compiled")
+    vocabulary = {str(k): int(v) for k, v in vec.vocabulary_.items()}
+    keys = columns = None
+    if analyzer == "char" and vec.ngram_range[1] <= KEYED_NGRAM:
+        terms = sorted(vocabulary, key=ngram_key)
+        keys = np.array([ngram_key(t) for t in terms], dtype=np.int64)
+        columns = np.array([vocabulary[t] for t in terms], dtype=np.intp)
     return GatePart(
         analyzer=analyzer,
-        vocabulary={str(k): int(v) for k, v in vec.vocabulary_.items()},
+        vocabulary=vocabulary,
         idf=np.asarray(vec.idf_, dtype=vec.dtype),
         weights=np.asarray(weights, dtype=np.float64),
         ngram_range=tuple(vec.ngram_range),
         lowercase=bool(vec.lowercase),
         sublinear=bool(vec.sublinear_tf),
+        keys=keys,
+        key_columns=columns,
     )
 
 
