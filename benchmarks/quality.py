@@ -41,6 +41,8 @@
      every clause stage 1 passes gets an e5 vector (issue 15: the cascade must leave quality
      within 0.01). ``v2`` runs with stage 2a on, as a sweep at the model's threshold does, so
      the clauses it stops count as not flagged at any threshold;
+   * ``v2g`` — ``v2`` whose stage 2a also reads the stage-1 gate's score
+     (``Recipe(cascade_gate=True)``): fewer clauses get e5; not shipped (a held-out span lost);
    * ``v2n`` (with ``--train-share N``) — ``v2`` trained on a copy of the corpus whose
      regulation negatives (random sample and hard negatives) come from N % of the regulations
      instead of the corpus's own share (``tools.corpus_build.negatives``: same fixed buckets,
@@ -197,7 +199,7 @@ def main() -> None:
     ap.add_argument(
         "--engines",
         default=",".join(CONFIGS),
-        help="comma list: v1 v2 keyword v2x v2r v2ft v2rft v2c",
+        help="comma list: v1 v2 keyword v2x v2g v2r v2ft v2rft v2c",
     )
     ap.add_argument("--e5-backend", default=None, help="onnx (default) or torch")
     ap.add_argument("--ft-epochs", type=int, default=1, help="v2ft: fine-tuning epochs")
@@ -283,6 +285,7 @@ def main() -> None:
         "v2rft": Recipe(hard_negatives=False),
         "v2n": Recipe(),
         "v2x": Recipe(),
+        "v2g": Recipe(cascade_gate=True),
     }
     trained: dict = {}  # v2 and v2x share one model
     engines = args.engines.split(",")

@@ -843,8 +843,50 @@ def test_stage_2a_survives_save_and_load(two_embedder_model, small_corpus, tmp_p
     assert isinstance(loaded.cascade.classifier, Barrier)  # runtime.pkl: no scikit-learn
     assert np.array_equal(loaded.cascade.columns, model.cascade.columns)
     assert loaded.cascade.threshold == model.cascade.threshold
+    assert loaded.cascade.gate is False  # Recipe.cascade_gate is off by default
     docs = _cascade_docs(small_corpus)
     assert _run(settings, loaded, True, docs)[0] == _run(settings, model, True, docs)[0]
+    # the model card shows it: its rule and out-of-fold figures
+    shown = _cli("--models", str(tmp_path), "model", "show", model.model_id)
+    assert shown.exit_code == 0, shown.output
+    line = next(ln for ln in shown.stdout.splitlines() if "第 2a 级" in ln)
+    assert "不用 fake-wide 的分类器" in line and f"阈值 {round(model.cascade.threshold, 6)}" in line
+    assert "交叉验证中漏过完整模型报出的违规样本" in line and "放过训练用法规条款" in line
+
+
+def test_stage_2a_with_the_gate_lever_reads_the_stage_1_gate_score(small_corpus, tmp_path_factory):
+    from screening.embed.fake import FakeEmbedder
+    from screening.learning.train import Recipe, train
+    from screening.screen.tender import read_structure
+    from screening.segment import segment
+
+    settings = _settings(small_corpus, tmp_path_factory.mktemp("cascade-gate"))
+    embedders = {"fake-wide": FakeEmbedder(96), "fake.v1": FakeEmbedder()}
+    model = train(settings, embedders=embedders, recipe=Recipe(cascade_gate=True))
+    assert model.cascade.gate is True
+    probe = Screener(settings, model, {"fake-wide": FakeEmbedder(96), "fake.v1": FakeEmbedder()})
+    doc = _cascade_docs(small_corpus)[0]
+    clauses = segment(doc)
+    first = probe.stage1(clauses, read_structure(doc, clauses))
+    assert len(first.gate) == len(first.picked) > 2
+    want = model.gate_scores([c.text for c in first.picked])
+    assert np.allclose(first.gate, want)  # the score stage 1 computed, carried along
+    vectors = probe._encode([c.text for c in first.picked], ["fake.v1"])
+    X = model.cheap_features(first.views, vectors, None, first.gate)
+    assert X.shape[1] == len(model.cascade.columns) + 1
+    clf = model.cascade.classifier
+    p = clf.barrier_proba(X)
+    # a clause the gate found barrier-like looks more so to stage 2a, all else equal
+    assert np.all(clf.barrier_proba(np.hstack([X[:, :-1], X[:, -1:] + 5])) >= p)
+    assert not np.allclose(clf.barrier_proba(np.hstack([X[:, :-1], X[:, -1:] - 5])), p)
+    with pytest.raises(ValueError, match="gate scores"):
+        model.cheap_features(first.views, vectors, None, first.gate[:-1])
+    # a cascade from before hybrid.v9 reads no gate column
+    old = replace(model, cascade=replace(model.cascade, gate=False))
+    assert old.cheap_features(first.views, vectors).shape[1] == len(model.cascade.columns)
+    # the stage-1 result of a few of the clauses keeps their own gate scores
+    keep = {first.picked[0].index, first.picked[-1].index}
+    assert first.only(keep).gate == [first.gate[0], first.gate[-1]]
 
 
 def test_stage_2a_that_stops_everything_leaves_only_tender_rule_matches(

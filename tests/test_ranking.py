@@ -227,6 +227,9 @@ def test_recipes_are_part_of_the_model_identity():
     assert Recipe(hard_negatives=False).tag == "no_hard_negatives"
     assert Recipe(exemplars=False, hard_negatives=False).tag == "no_exemplars-no_hard_negatives"
     assert Recipe(word_gate=False).tag == "no_word_gate"
+    assert Recipe(cascade=False).tag == "no_cascade"
+    assert Recipe(cascade_gate=True).tag == "cascade_gate"  # off by default: named when on
+    assert Recipe(word_gate=False, cascade_gate=True).tag == "no_word_gate-cascade_gate"
 
 
 def test_hard_negatives_join_training_by_recipe_and_not_the_budget_sample():

@@ -83,7 +83,7 @@ def test_both_gate_shapes_match_their_pipelines(fake_settings, words):
 def test_keyed_ngrams_count_exactly_what_the_terms_do(fake_settings, texts):
     from screening.learning.train import make_gate
 
-    corpus = _texts_of_corpus(fake_settings, 300) + ["𠀀𠀁 𠀀𠀁 县县县", "abc abc"]
+    corpus = [*_texts_of_corpus(fake_settings, 300), "𠀀𠀁 𠀀𠀁 县县县", "abc abc"]
     pipeline = make_gate(0, words=False).fit(corpus, [i % 2 == 0 for i in range(len(corpus))])
     (part,) = compile_parts(pipeline, *_tiny_classifiers())["gate"].parts
     assert part.keys is not None and len(part.keys) == len(part.vocabulary)

@@ -43,6 +43,7 @@ from ..screen.model import (
     ScreeningModel,
     combined_features,
     embedder_columns,
+    gate_logit,
     item_vectors,
 )
 from ..screen.precedents import (
@@ -88,6 +89,10 @@ class Recipe:
     word_gate: bool = True
     # with two or more embedders: stage 2a, a classifier without the first (``CASCADE_MISS``)
     cascade: bool = True
+    # stage 2a also reads the stage-1 gate's score. Off: measured to embed 42 % fewer clauses
+    # with e5 but to lose one held-out span of 76 (recall -0.014, outside issue 15's 0.01;
+    # ``benchmarks/quality.py --engines v2,v2g``)
+    cascade_gate: bool = False
 
     @property
     def tag(self) -> str:
@@ -100,8 +105,9 @@ class Recipe:
             ("word_gate", self.word_gate),
             ("cascade", self.cascade),
         )
-        off = [name for name, on in levers if not on]
-        return "-".join(f"no_{name}" for name in off)
+        off = [f"no_{name}" for name, on in levers if not on]
+        on = ["cascade_gate"] if self.cascade_gate else []  # the lever that is off by default
+        return "-".join(off + on)
 
 
 @dataclass(frozen=True)
@@ -330,28 +336,40 @@ def fit_cascade(
     names: list[str],
     flagged: np.ndarray,
     counted: np.ndarray,
+    gate_oof: np.ndarray | None,
     seed: int,
 ) -> tuple[Cascade, CascadeInfo]:
     """Stage 2a: a barrier classifier over every feature but the first embedder's, and the
     threshold that lets through all but ``CASCADE_MISS`` of the training barriers the full
     model flags out of fold (``flagged``; the same folds score the cascade's classifier).
+    With ``gate_oof`` (``Recipe.cascade_gate``), the stage-1 gate's out-of-fold scores are
+    one more column: stacked as out-of-fold scores, they stand for what the gate fitted on
+    everything gives unseen text.
 
     The threshold is an observed score (``method="lower"``), so the out-of-fold miss it
     reports is at most ``CASCADE_MISS``; ``counted`` marks the training regulation clauses
     whose out-of-fold pass rate the card reports."""
     cols = np.setdiff1d(np.arange(X.shape[1]), embedder_columns(indexes, names, names[0]))
-    cheap = out_of_fold(X[:, cols], y, groups, lambda: BarrierClassifier(random_state=seed))
+    Z = X[:, cols] if gate_oof is None else np.hstack([X[:, cols], gate_logit(gate_oof)])
+    cheap = out_of_fold(Z, y, groups, lambda: BarrierClassifier(random_state=seed))
     found = flagged & (y != COMPLIANT)
     threshold = 0.0
     if found.any():
         threshold = float(np.quantile(cheap[found], CASCADE_MISS, method="lower"))
-    clf = BarrierClassifier(random_state=seed).fit(X[:, cols], y)
-    cascade = Cascade(embedder=names[0], columns=cols, classifier=clf, threshold=threshold)
+    clf = BarrierClassifier(random_state=seed).fit(Z, y)
+    cascade = Cascade(
+        embedder=names[0],
+        columns=cols,
+        classifier=clf,
+        threshold=threshold,
+        gate=gate_oof is not None,
+    )
     kept = cheap >= threshold
     info = CascadeInfo(
         embedder=cascade.embedder,
         threshold=round(threshold, 6),
-        rule=f"不用 {cascade.embedder} 的分类器；训练集分组交叉验证中，完整模型报出的违规样本"
+        rule=f"不用 {cascade.embedder}{'、读第一级门控评分' if cascade.gate else ' '}的分类器；"
+        "训练集分组交叉验证中，完整模型报出的违规样本"
         f"至多漏掉 {CASCADE_MISS:.1%}，其余条款不再计算 {cascade.embedder} 句向量",
         oof_pass_rate_regulations=round(float(kept[counted].mean()), 4) if counted.any() else None,
         oof_miss=round(float((~kept[found]).mean()), 4) if found.any() else None,
@@ -412,7 +430,15 @@ def train(
     if recipe.cascade and len(caches) > 1:
         counted = regulation & (gate_oof >= gate_threshold)
         cascade, cascade_info = fit_cascade(
-            X, y, groups, indexes, list(caches), oof >= threshold, counted, seed
+            X,
+            y,
+            groups,
+            indexes,
+            list(caches),
+            oof >= threshold,
+            counted,
+            gate_oof if recipe.cascade_gate else None,
+            seed,
         )
     article_rows, article_labels = [], []
     for i, e in enumerate(data.examples):

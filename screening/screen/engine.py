@@ -8,7 +8,8 @@ compliant regulations as the model's ``gate_threshold_alone``, or a match of a t
 structure). A clause with none of these is never scored.
 Stage 2 (the rest): both embedders, precedent similarities, lexicon and modality features, and
 the calibrated classifier. Since hybrid.v7 it starts with stage 2a (``model.Cascade``): a
-classifier over the same features without the first embedder's (e5, most of a sweep's time);
+classifier over the same features without the first embedder's (e5, most of a sweep's time;
+with ``Recipe.cascade_gate``, also the stage-1 gate's score);
 a clause it scores below its threshold — set in training to let through all but 0.5 % of the
 barriers the full model finds — and that no tender rule matched gets no e5 vector and no score.
 A tender rule's match scores at least the rule's weight. A clause whose score reaches the
@@ -83,6 +84,7 @@ class Stage1:
     picked: list[Clause] = field(default_factory=list)
     contexts: list[TenderContext] = field(default_factory=list)
     hits: list[list[RuleHit]] = field(default_factory=list)
+    gate: list[float] = field(default_factory=list)  # the gate's score (stage 2a reads it)
 
     def only(self, indexes: set[int]) -> Stage1:
         """The part of this stage-1 result whose clauses have an index in ``indexes``."""
@@ -92,6 +94,7 @@ class Stage1:
             [self.picked[i] for i in keep],
             [self.contexts[i] for i in keep],
             [self.hits[i] for i in keep],
+            [self.gate[i] for i in keep],
         )
 
 
@@ -267,6 +270,7 @@ class Screener:
                 out.picked.append(clause)
                 out.contexts.append(ctx)
                 out.hits.append(hits)
+                out.gate.append(float(g))
         return out
 
     def _tender_hits(self, text: str, ctx: TenderContext, view: ClauseView) -> list[RuleHit]:
@@ -560,7 +564,10 @@ class Screener:
         sims = self.model.similarities(vectors, cheap)
         keep = np.arange(len(texts))
         if cascade is not None:
-            p = cascade.classifier.barrier_proba(self.model.cheap_features(views, vectors, sims))
+            gate = [g for first in firsts for g in first.gate]
+            p = cascade.classifier.barrier_proba(
+                self.model.cheap_features(views, vectors, sims, gate)
+            )
             ruled = np.array([bool(h) for first in firsts for h in first.hits], dtype=bool)
             keep = np.flatnonzero((p >= cascade.threshold) | ruled)
             rest = self._encode([texts[i] for i in keep], [cascade.embedder])

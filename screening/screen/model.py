@@ -104,26 +104,35 @@ class ScreeningModel:
     ) -> dict[str, np.ndarray]:
         """Each embedder's (rows × index entries) cosine matrix, for :meth:`features`
         (``names``: only these embedders')."""
-        return {n: self.indexes[n].similarities(vectors[n]) for n in names or self.embedder_names}
+        wanted = self.embedder_names if names is None else names
+        return {n: self.indexes[n].similarities(vectors[n]) for n in wanted}
 
     def cheap_features(
         self,
         views: Sequence[ClauseView],
         vectors: dict[str, np.ndarray],
         sims: dict[str, np.ndarray] | None = None,
+        gate: Sequence[float] | np.ndarray = (),
     ) -> np.ndarray:
         """What :attr:`cascade`'s classifier reads: the features of every embedder but the one it
-        does without (``vectors`` and ``sims`` need not hold that one)."""
-        assert self.cascade is not None
-        return combined_features(
+        does without (``vectors`` and ``sims`` need not hold that one), and the clauses' stage-1
+        gate scores (``gate``) when the cascade reads them."""
+        cascade = self.cascade
+        assert cascade is not None
+        X = combined_features(
             self.indexes,
             self.embedder_names,
             views,
             vectors,
             None,
             sims,
-            without=self.cascade.embedder,
-        )[0][:, self.cascade.columns]
+            without=cascade.embedder,
+        )[0][:, cascade.columns]
+        if not getattr(cascade, "gate", False):  # absent from models pickled before it
+            return X
+        if len(gate) != len(views):
+            raise ValueError(f"stage 2a reads {len(views)} gate scores, got {len(gate)}")
+        return np.hstack([X, gate_logit(gate)])
 
 
 def item_vectors(vectors: dict[str, np.ndarray], names: Sequence[str]) -> np.ndarray:
@@ -193,6 +202,15 @@ class Cascade:
     columns: np.ndarray
     classifier: Any
     threshold: float
+    # The stage-1 gate's score (as a logit, ``gate_logit``) is one more column
+    # (``Recipe.cascade_gate``, off by default); absent (False) in models pickled before it.
+    gate: bool = False
+
+
+def gate_logit(scores: Sequence[float] | np.ndarray) -> np.ndarray:
+    """The stage-1 gate's probabilities as a feature column: logits, clipped to ±13.8."""
+    p = np.clip(np.asarray(scores, dtype=np.float64), 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))[:, None]
 
 
 def restore_or_sweep(directory: Path) -> None:
