@@ -206,16 +206,6 @@ class GatePart:
             for i in range(len(text) - n + 1)
         ]
 
-    def _counts(self, text: str) -> dict[int, int]:
-        """Column → count of the known terms of ``text``."""
-        vocab = self.vocabulary
-        counts: dict[int, int] = {}
-        for term in self._terms(text):
-            col = vocab.get(term)
-            if col is not None:
-                counts[col] = counts.get(col, 0) + 1
-        return counts
-
     def _keyed_counts(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Row, column and count of every known character n-gram of ``texts``, from the keys:
         the same n-grams as :meth:`_terms` (lowercase, whitespace runs to one space, n-grams
