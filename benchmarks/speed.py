@@ -2,7 +2,7 @@
 
     python benchmarks/speed.py --shared ../shared [--format txt|pdf|mixed] [--workers N]
                                [--cluster local[N]] [--limit N] [--resweep] [--check]
-                               [--no-stage-2a]
+                               [--no-stage-2a] [--breakdown]
 
 The regulations are converted once into .txt, .docx and .pdf under ``benchmarks/out/corpus/``
 (``parse_bench.convert``; git-ignored, reused). ``mixed`` takes DOCX and PDF alternately. The
@@ -15,6 +15,8 @@ ledger, with the current model (trained first if there is none; not counted). Pr
   workers: they are started by a forkserver or nanny, not waited for here, so ``getrusage``
   does not see them; their ``VmHWM`` is read from ``/proc`` while the sweep runs) and the sum
   of the descendants' peaks;
+- ``--breakdown``: seconds spent in each step of the sweep (parse, segment, stage 1 and its
+  gate, trigger reading, e5, USE, similarity features), timed around the library's functions;
 - ``--resweep``: wall time and peak RSS of ``screening scan`` run again on the same files in a
   new process (everything unchanged: hashes first, no model should load);
 - ``--check``: wall time of ``screening check "申报企业须在本县注册并纳税"`` from a cold
@@ -57,6 +59,44 @@ def files_for(shared: Path, fmt: str, limit: int | None) -> list[Path]:
 
 def peak_mb(who: int) -> float:
     return resource.getrusage(who).ru_maxrss / 1024
+
+
+STEPS = (  # (module, object, function, label) timed by --breakdown
+    ("screening.cluster", None, "_parse", "parse"),
+    ("screening.screen.engine", None, "segment", "segment"),
+    ("screening.screen.engine", "Screener", "stage1", "stage 1"),
+    ("screening.screen.runtime", "Gate", "predict_proba", "  of which: gate"),
+    ("screening.screen.features", "ClauseView", "of", "  of which: trigger reading"),
+    ("screening.embed.e5_onnx", "OnnxEncoder", "encode", "e5"),
+    ("screening.embed.use", "UseMultilingualEmbedder", "encode", "USE"),
+    ("screening.screen.features", None, "similarity_matrix", "similarity features"),
+)
+
+
+def time_steps() -> dict[str, float]:
+    """Wrap the functions of ``STEPS`` so that their seconds add up in the returned dict."""
+    import functools
+    import importlib
+
+    spent: dict[str, float] = {}
+    for module, owner, name, label in STEPS:
+        target = importlib.import_module(module)
+        if owner is not None:
+            target = getattr(target, owner)
+        raw = target.__dict__.get(name) if isinstance(target, type) else None
+        is_classmethod = isinstance(raw, classmethod)
+        inner = raw.__func__ if is_classmethod else getattr(target, name)
+
+        def timed(*a, _inner=inner, _label=label, **k):
+            t = time.perf_counter()
+            try:
+                return _inner(*a, **k)
+            finally:
+                spent[_label] = spent.get(_label, 0.0) + time.perf_counter() - t
+
+        wrapped = functools.wraps(inner)(timed)
+        setattr(target, name, classmethod(wrapped) if is_classmethod else wrapped)
+    return spent
 
 
 class DescendantPeaks:
@@ -120,8 +160,9 @@ def main() -> None:
     ap.add_argument(
         "--no-stage-2a",
         action="store_true",
-        help="every clause stage 1 passes gets every embedder (hybrid.v7's cascade off)",
+        help="every clause stage 1 passes gets every embedder (stage 2a off)",
     )
+    ap.add_argument("--breakdown", action="store_true", help="seconds per step of the sweep")
     args = ap.parse_args()
 
     from screening.cluster import DaskCluster, InProcess, ParsePool
@@ -153,6 +194,7 @@ def main() -> None:
         ledger = Path(tmp) / "ledger.db"
         db = open_ledger(ledger)
         watch = DescendantPeaks()
+        spent = time_steps() if args.breakdown else None
         t1 = time.perf_counter()
         run = sweep(lazy, files, db=db, operator="benchmark", executor=executor)
         items = list(run)
@@ -181,6 +223,10 @@ def main() -> None:
             f"peak RSS: this process {peak_mb(resource.RUSAGE_SELF):.0f} MB; "
             f"largest descendant {largest:.0f} MB (all descendants {total:.0f} MB)"
         )
+        if spent is not None:
+            print("seconds per step (in this process; --workers parse elsewhere):")
+            for _, _, _, label in STEPS:
+                print(f"  {label:28s} {spent.get(label, 0.0):6.2f}")
         if args.resweep:
             resweep(settings, ledger, files)
     if args.check:

@@ -881,7 +881,7 @@ def test_stage_2a_with_the_gate_lever_reads_the_stage_1_gate_score(small_corpus,
     assert not np.allclose(clf.barrier_proba(np.hstack([X[:, :-1], X[:, -1:] - 5])), p)
     with pytest.raises(ValueError, match="gate scores"):
         model.cheap_features(first.views, vectors, None, first.gate[:-1])
-    # a cascade from before hybrid.v9 reads no gate column
+    # a cascade without the lever (or pickled before it) reads no gate column
     old = replace(model, cascade=replace(model.cascade, gate=False))
     assert old.cheap_features(first.views, vectors).shape[1] == len(model.cascade.columns)
     # the stage-1 result of a few of the clauses keeps their own gate scores

@@ -254,12 +254,12 @@ def show_cmd(ctx: click.Context, model_id: str | None, fmt: str) -> None:
     )
     if card.cascade is not None:
         c = card.cascade
-        figures = [f"阈值 {c.threshold}" if c.threshold is not None else ""]
+        figures = [f"阈值 {c.threshold}"] if c.threshold is not None else []
         if c.oof_miss is not None:
             figures.append(f"交叉验证中漏过完整模型报出的违规样本 {c.oof_miss:.2%}")
         if c.oof_pass_rate_regulations is not None:
             figures.append(f"放过训练用法规条款 {c.oof_pass_rate_regulations:.0%}")
-        click.echo(f"  第 2a 级：{c.rule}（{'，'.join(f for f in figures if f)}）")
+        click.echo(f"  第 2a 级：{c.rule}（{'，'.join(figures)}）")
     click.echo(
         "  软件版本："
         + "，".join(f"{k} {v}" for k, v in sorted(card.versions.items()))
