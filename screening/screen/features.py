@@ -104,6 +104,47 @@ def similarity_names() -> list[str]:
     return names
 
 
+# Width of the column blocks :func:`top_k` prunes with: wide enough that ranking the block
+# maxima is cheap, narrow enough that the k best blocks leave few candidates.
+TOP_K_BLOCK = 64
+
+
+def top_k(m: np.ndarray, k: int, block: int = TOP_K_BLOCK) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's ``k`` largest values (descending) and their column indices, for ``k`` ≤ width.
+
+    Exact values, found without partitioning whole rows of tens of thousands of columns (the
+    regulation negatives): a row's ``k`` largest entries lie in blocks whose maxima are at
+    least the ``k``-th largest entry, and there are at most ``k`` such blocks, so the ``k``
+    blocks with the largest maxima hold them. Where entries tie at the ``k``-th value, which of
+    the tied columns is returned is arbitrary, as with ``np.argpartition``.
+    """
+    n, width = m.shape
+    if not 0 < k <= width:
+        raise ValueError(f"k={k} outside 1..{width}")
+    full = width // block
+    if full <= k:  # too narrow to prune: take the row as one candidate set
+        cols = np.broadcast_to(np.arange(width), (n, width))
+        cand = m
+    else:
+        bmax = m[:, : full * block].reshape(n, full, block).max(axis=2)
+        if width > full * block:  # the ragged last block
+            bmax = np.hstack([bmax, m[:, full * block :].max(axis=1, keepdims=True)])
+        blocks = np.argpartition(bmax, bmax.shape[1] - k, axis=1)[:, -k:]
+        cols = (blocks[:, :, None] * block + np.arange(block)).reshape(n, k * block)
+        cols = np.minimum(cols, width - 1)  # the ragged block's overhang repeats its last column
+        cand = np.take_along_axis(m, cols, axis=1)
+        if width > full * block:  # a repeated column must not be counted twice
+            repeated = np.zeros_like(cols, dtype=bool)
+            repeated[:, 1:] = cols[:, 1:] == cols[:, :-1]
+            cand = np.where(repeated, -np.inf, cand)
+    pick = np.argpartition(cand, cand.shape[1] - k, axis=1)[:, -k:]
+    values = np.take_along_axis(cand, pick, axis=1)
+    order = np.argsort(-values, axis=1, kind="stable")
+    values = np.take_along_axis(values, order, axis=1)
+    index = np.take_along_axis(np.take_along_axis(cols, pick, axis=1), order, axis=1)
+    return values, index
+
+
 def similarity_matrix(sims: np.ndarray, index: PrecedentIndex) -> np.ndarray:
     """Per-clause similarity features from a (clauses × entries) cosine matrix."""
     pos = index.mask(("case", "guidance"))
@@ -115,9 +156,7 @@ def similarity_matrix(sims: np.ndarray, index: PrecedentIndex) -> np.ndarray:
     def top_mean(m: np.ndarray, k: int) -> np.ndarray:
         if m.shape[1] == 0:
             return np.zeros(n, dtype=np.float32)
-        k = min(k, m.shape[1])
-        part = -np.partition(-m, k - 1, axis=1)[:, :k]
-        return part.mean(axis=1)
+        return top_k(m, min(k, m.shape[1]))[0].mean(axis=1)
 
     def col_max(m: np.ndarray) -> np.ndarray:
         return m.max(axis=1) if m.shape[1] else np.zeros(n, dtype=np.float32)
@@ -130,12 +169,11 @@ def similarity_matrix(sims: np.ndarray, index: PrecedentIndex) -> np.ndarray:
     out[:, 4] = top_mean(g, 3)
     out[:, 5] = out[:, 0] - out[:, 3]
     both = pos | neg
-    if both.any():
+    if both.any() and n:
         sub = sims[:, both]
         is_pos = pos[both]
-        k = min(KNN, sub.shape[1])
-        idx = np.argpartition(-sub, k - 1, axis=1)[:, :k]
-        w = np.clip(np.take_along_axis(sub, idx, axis=1), 0, None) + 1e-6
+        top, idx = top_k(sub, min(KNN, sub.shape[1]))
+        w = np.clip(top, 0, None) + 1e-6
         out[:, 6] = (w * is_pos[idx]).sum(axis=1) / w.sum(axis=1)
     for i, fam in enumerate(FAMILIES):
         out[:, 7 + i] = col_max(sims[:, index.family_columns(fam)])
