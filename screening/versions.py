@@ -37,9 +37,9 @@ STRATEGY = "hybrid.v8"
 # (``screened_with``) so that a new version re-screens unchanged documents once.
 TENDER = "tender.v2"
 # screening.screen.adjust (with screen.rewards, lang.zh.doctypes.legal_rank): readings that
-# scale a score at screening time (a reward's basis, a permit in a 地方性法规); recorded like
-# TENDER.
-ADJUSTMENTS = "adjust.v1"
+# scale a score at screening time (a reward's basis, a permit in a 地方性法规, a sanction
+# clause); recorded like TENDER.
+ADJUSTMENTS = "adjust.v2"
 
 COMPONENTS: dict[str, str] = {
     "segmenter": SEGMENTER,

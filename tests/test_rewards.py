@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from screening import versions
 from screening.lang.zh.doctypes import GOVERNMENT_RULE, LOCAL_REGULATION, legal_rank
 from screening.screen import adjust
-from screening.screen.adjust import OBJECTIVE_REWARD_FACTOR, PERMIT_FACTOR
+from screening.screen.adjust import OBJECTIVE_REWARD_FACTOR, PERMIT_FACTOR, SANCTION_FACTOR
 from screening.screen.engine import Screener
 from screening.screen.features import ClauseView
 from screening.screen.rewards import reward_basis
@@ -118,6 +119,53 @@ def test_permit_clauses_of_a_regulation_are_scaled_with_a_note(text, permit):
     assert ("《行政许可法》第十五条" in adjust.notes(view, LOCAL_REGULATION)) == permit
 
 
+SANCTIONS = [
+    # a penalty for breaking a duty set elsewhere: scaled, in any kind of document
+    ("未办理建筑垃圾相关许可证件运输建筑垃圾的，对建筑施工单位处五千元以上三万元以下罚款。", True),
+    ("施工单位未取得资质证书通过挂靠承揽工程的，从重处罚。", True),
+    (
+        "检测单位出具虚假报告的，由住房城乡建设行政主管部门责令改正，处5万元以上10万元以下的罚款。",
+        True,
+    ),
+    ("经营者擅自停业的，由主管部门予以处罚；情节严重的，吊销其燃气经营许可证。", True),
+    # naming out-of-area, designated or ownership-specific operators: the sanction may be what
+    # enforces a discriminatory duty
+    (
+        "省外注册的消防技术服务机构在本省开展活动未依法备案的，责令限期改正，处一万元以上五万元以下罚款。",
+        False,
+    ),
+    ("未从指定供应商处采购的，处一万元罚款。", False),
+    ("民营企业未报告的，处五千元罚款。", False),
+    # a duty of its own before the condition
+    ("新开工工程均应在开工前参保，未按规定参保的，处一万元罚款。", False),
+    # penalty words without the "……的，处……" shape
+    ("本条例规定的吊销测绘资质证书的行政处罚，由市测绘行政主管部门实施。", False),
+    ("申报企业须在本县注册并纳税。", False),
+]
+
+
+@pytest.mark.parametrize(("text", "sanction"), SANCTIONS, ids=[t[:10] for t, _ in SANCTIONS])
+def test_sanction_clauses_are_scaled_with_a_note(text, sanction):
+    view = ClauseView.of(text)
+    assert adjust.is_sanction_clause(view) == sanction
+    assert adjust.factors([view], None)[0] == (SANCTION_FACTOR if sanction else 1.0)
+    assert ("条款为罚则" in adjust.notes(view, None)) == sanction
+    if sanction:  # in a regulation too, and never halved again as a permit clause (吊销……许可证)
+        assert adjust.factors([view], LOCAL_REGULATION)[0] == SANCTION_FACTOR
+        assert "《行政许可法》" not in adjust.notes(view, LOCAL_REGULATION)
+
+
+def test_no_notified_case_reads_as_a_sanction_clause():
+    """As for objective rewards: the factor never lowers a notified violation's own span."""
+    found = []
+    for line in (ROOT / "corpus/cases/cases.jsonl").open(encoding="utf-8"):
+        case = json.loads(line)
+        for span in case.get("offending_text") or ():
+            if adjust.is_sanction_clause(ClauseView.of(span)):
+                found.append((case["id"], span[:40]))
+    assert found == []
+
+
 def test_an_objective_reward_scores_half_and_says_why(fake_settings, fake_model, monkeypatch):
     screener = Screener.load(fake_settings, threshold=0.0)
     texts = ["对年度新获认定中国驰名商标的企业，当年给予企业50万元奖励。"]
@@ -129,7 +177,7 @@ def test_an_objective_reward_scores_half_and_says_why(fake_settings, fake_model,
     monkeypatch.undo()
     findings = screener.check_text(texts[0])
     assert findings and "评分已减半" in findings[0].rationale
-    assert findings[0].engine["adjustments"] == "adjust.v1"
+    assert findings[0].engine["adjustments"] == versions.ADJUSTMENTS == "adjust.v2"
     assert findings[0].legal_rank is None
 
 
