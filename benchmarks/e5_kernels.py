@@ -7,7 +7,11 @@ temporary directory and run over the same real clauses (``embed_bench.clauses``)
 * ``q4/int8-compute`` — the same weights, ``MatMulNBits`` with ``accuracy_level=4`` (the
   activations quantised to int8 per block inside the kernel);
 * ``fp32`` — the weights dequantised to float32, plain ``MatMul`` (MLAS sgemm);
-* ``int8`` — ``fp32`` through onnxruntime's dynamic int8 quantisation (backend ``onnx-int8``).
+* ``int8`` — ``fp32`` through onnxruntime's dynamic int8 quantisation (backend ``onnx-int8``);
+* ``int8/per-token`` — ``fp32`` with every dense MatMul replaced by ``MatMulInteger`` on
+  activations quantised to int8 per token (one scale per row, symmetric) and weights per output
+  column (:func:`per_token_int8`): more accurate than one scale per tensor, but onnxruntime has
+  no fast signed-by-signed kernel for it.
 
 Printed per graph: sentences/s and tokens/s at each batch size, the achieved GFLOP/s of the
 dense layers (2 × 21.2 M multiply-adds per token: 12 layers × (4 × 384² + 2 × 384 × 1536)),
@@ -34,7 +38,51 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 LAYERS, HIDDEN, FF = 12, 384, 1536
 MACS_PER_TOKEN = LAYERS * (4 * HIDDEN * HIDDEN + 2 * HIDDEN * FF)
-GRAPHS = ("q4", "q4/int8-compute", "fp32", "int8")
+GRAPHS = ("q4", "q4/int8-compute", "fp32", "int8", "int8/per-token")
+
+
+def per_token_int8(graph):
+    """``graph`` (the ``fp32`` one) with each MatMul by a constant weight ``W`` [in, out] turned
+    into ``MatMulInteger(round(x / s_row), round(W / s_col)) × s_row × s_col``, where ``s_row``
+    is max |x| of the row / 127 and ``s_col`` max |W| of the column / 127."""
+    from onnx import helper, numpy_helper
+
+    inits = {i.name: i for i in graph.graph.initializer}
+    nodes = []
+    for node in graph.graph.node:
+        w_name = node.input[1] if node.op_type == "MatMul" else None
+        if w_name not in inits:
+            nodes.append(node)
+            continue
+        w = numpy_helper.to_array(inits[w_name])
+        col = np.abs(w).max(axis=0) / 127.0
+        col[col == 0] = 1.0
+        stem = node.output[0]
+        graph.graph.initializer.extend([
+            numpy_helper.from_array(np.round(w / col).astype(np.int8), f"{stem}.wq"),
+            numpy_helper.from_array(col.astype(np.float32), f"{stem}.col"),
+            numpy_helper.from_array(np.array([-1], np.int64), f"{stem}.axis"),
+            numpy_helper.from_array(np.array(127.0, np.float32), f"{stem}.127"),
+            numpy_helper.from_array(np.array(1e-8, np.float32), f"{stem}.eps"),
+        ])  # fmt: skip
+        x = node.input[0]
+        nodes += [
+            helper.make_node("Abs", [x], [f"{stem}.abs"]),
+            helper.make_node("ReduceMax", [f"{stem}.abs", f"{stem}.axis"], [f"{stem}.amax"]),
+            helper.make_node("Max", [f"{stem}.amax", f"{stem}.eps"], [f"{stem}.amax1"]),
+            helper.make_node("Div", [f"{stem}.amax1", f"{stem}.127"], [f"{stem}.row"]),
+            helper.make_node("Div", [x, f"{stem}.row"], [f"{stem}.xs"]),
+            helper.make_node("Round", [f"{stem}.xs"], [f"{stem}.xr"]),
+            helper.make_node("Cast", [f"{stem}.xr"], [f"{stem}.xq"], to=3),  # int8
+            helper.make_node("MatMulInteger", [f"{stem}.xq", f"{stem}.wq"], [f"{stem}.y32"]),
+            helper.make_node("Cast", [f"{stem}.y32"], [f"{stem}.yf"], to=1),
+            helper.make_node("Mul", [f"{stem}.yf", f"{stem}.row"], [f"{stem}.yr"]),
+            helper.make_node("Mul", [f"{stem}.yr", f"{stem}.col"], [stem]),
+        ]
+        graph.graph.initializer.remove(inits.pop(w_name))
+    del graph.graph.node[:]
+    graph.graph.node.extend(nodes)
+    return graph
 
 
 def build(name: str, root: Path, q4) -> Path:
@@ -48,6 +96,8 @@ def build(name: str, root: Path, q4) -> Path:
         graph = build_graph(q4, "q4")
     elif name == "q4/int8-compute":
         graph = build_graph(q4, "q4", accuracy_level=4)
+    elif name == "int8/per-token":
+        graph = per_token_int8(build_graph(q4, "fp32"))
     else:
         graph = build_graph(q4, "fp32")
     path = root / "model.onnx"

@@ -166,3 +166,36 @@ def test_onnx_int8_backend_is_close_but_keyed_apart(e5_onnx, onnx_models):
     assert int8.cache_key != e5_onnx.cache_key  # its vectors differ: never mixed in a cache
     cos = (int8.encode(TEXTS) * e5_onnx.encode(TEXTS)).sum(axis=1)
     assert (cos > 0.98).all()
+
+
+@pytest.mark.model
+def test_onnx_q4i8_backend_keeps_the_4bit_weights_and_is_keyed_apart(e5_onnx, onnx_models):
+    import onnx
+
+    q4i8 = get_embedder("e5-small.v1", Settings(models=onnx_models), backend="onnx-q4i8")
+    assert q4i8.cache_key != e5_onnx.cache_key  # its vectors differ: never mixed in a cache
+    graphs = {
+        name: onnx.load(str(onnx_models / d / f), load_external_data=False)
+        for name, d, f in (
+            ("onnx", "e5-small-v1-onnx", "model.q4.onnx"),
+            ("onnx-q4i8", "e5-small-v1-onnx-q4i8", "model.q4i8.onnx"),
+        )
+    }
+    levels = {
+        name: {
+            a.i
+            for n in g.graph.node
+            if n.op_type == "MatMulNBits"
+            for a in n.attribute
+            if a.name == "accuracy_level"
+        }
+        for name, g in graphs.items()
+    }
+    assert levels == {"onnx": {0}, "onnx-q4i8": {4}}
+    weights = {
+        name: {i.name: i.raw_data for i in g.graph.initializer if i.name.endswith(".q4")}
+        for name, g in graphs.items()
+    }
+    assert weights["onnx"] and weights["onnx"] == weights["onnx-q4i8"]  # the same 4-bit blocks
+    cos = (q4i8.encode(TEXTS) * e5_onnx.encode(TEXTS)).sum(axis=1)
+    assert (cos > 0.9995).all()

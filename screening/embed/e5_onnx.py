@@ -39,6 +39,7 @@ OPSET = 18
 MODEL_Q4 = "model.q4.onnx"
 MODEL_FP32 = "model.fp32.onnx"  # written, quantised, then removed
 MODEL_INT8 = "model.int8.onnx"
+MODEL_Q4I8 = "model.q4i8.onnx"
 TOKENIZER = "tokenizer.json"
 MAX_TOKENS = 512
 ATTENTION_CELLS = 16 * 128 * 128  # cap on batch × tokens² (memory of attention scores)
@@ -248,12 +249,19 @@ def quantize(fp32: Path, int8: Path, *, per_channel: bool = False) -> None:
     )
 
 
-def write_q4_dir(root: Path, q4: Q4File) -> None:
-    """Backend ``onnx``: the graph with the exact 4-bit weights, and the tokenizer."""
+def write_q4_dir(root: Path, q4: Q4File, *, accuracy_level: int = 0) -> None:
+    """Backend ``onnx``: the graph with the exact 4-bit weights, and the tokenizer (backend
+    ``onnx-q4i8`` with ``accuracy_level`` 4: the kernels quantise activations to int8)."""
     import onnx
 
-    onnx.save_model(build_graph(q4, "q4"), str(root / MODEL_Q4))
+    name = MODEL_Q4I8 if accuracy_level else MODEL_Q4
+    onnx.save_model(build_graph(q4, "q4", accuracy_level), str(root / name))
     build_tokenizer(q4).save(str(root / TOKENIZER))
+
+
+def write_q4i8_dir(root: Path, q4: Q4File) -> None:
+    """Backend ``onnx-q4i8``: the exact 4-bit weights, int8 compute in ``MatMulNBits``."""
+    write_q4_dir(root, q4, accuracy_level=4)
 
 
 def write_int8_dir(root: Path, q4: Q4File, *, keep_fp32: bool = False) -> None:
