@@ -203,19 +203,50 @@ class FastPdf:
                 raw.FPDF_ClosePage(page)
 
 
-_object_of: Any = None
+_plain_calls: Any = None
 _INVISIBLE = frozenset("\x00\ufffe\uffff")
 
 
-def _text_object_address(raw: Any) -> Any:
-    """FPDFText_GetTextObject returning a plain int, usable as a dict key without a cast."""
-    global _object_of
-    if _object_of is None:
-        address = ctypes.cast(raw.FPDFText_GetTextObject, ctypes.c_void_p).value
-        assert address, "FPDFText_GetTextObject missing from the PDFium build"
-        proto = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
-        _object_of = proto(address)
-    return _object_of
+class _PlainCalls:
+    """The per-character PDFium text functions as prototypes over plain addresses.
+
+    pypdfium2's bindings check and convert every argument (the text page, each pointer) on
+    every call; a page of Chinese text makes four calls per character, and that conversion
+    was most of a fast-path page's time. These take the text page and the output structures
+    as integer addresses, converted once per page; ``text_object`` returns a plain int, usable
+    as a dict key without a cast."""
+
+    def __init__(self, raw: Any) -> None:
+        def plain(name: str, restype: Any, *argtypes: Any) -> Any:
+            address = ctypes.cast(getattr(raw, name), ctypes.c_void_p).value
+            assert address, f"{name} missing from the PDFium build"
+            return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+
+        ptr, idx, out = ctypes.c_void_p, ctypes.c_int, ctypes.c_int
+        self.text_object = plain("FPDFText_GetTextObject", ptr, ptr, idx)
+        self.is_generated = plain("FPDFText_IsGenerated", out, ptr, idx)
+        self.map_error = plain("FPDFText_HasUnicodeMapError", out, ptr, idx)
+        self.origin = plain("FPDFText_GetCharOrigin", out, ptr, idx, ptr, ptr)
+        self.loose_box = plain("FPDFText_GetLooseCharBox", out, ptr, idx, ptr)
+
+
+def _calls(raw: Any) -> _PlainCalls:
+    global _plain_calls
+    if _plain_calls is None:
+        _plain_calls = _PlainCalls(raw)
+    return _plain_calls
+
+
+def _dropped(text: str) -> frozenset[str]:
+    """The characters of ``text`` that are zero-width format characters (U+200B, U+FEFF,
+    U+00AD …) or invisible codes: pdfminer drops a code its CMap cannot map (how U+200B from an
+    UCS-2 writer arrives) and PDFium with a real font drops a lone empty glyph; the
+    substitute's bar glyph would keep it. Decided once per distinct character of a page."""
+    return frozenset(
+        ch
+        for ch in set(text)
+        if ch in _INVISIBLE or (ch > "\x7f" and unicodedata.category(ch) == "Cf")
+    )
 
 
 def _chars(raw: Any, tp: Any, height: float) -> list[dict[str, Any]] | None:
@@ -228,27 +259,29 @@ def _chars(raw: Any, tp: Any, height: float) -> list[dict[str, Any]] | None:
     text = bytes(units)[: max(got - 1, 0) * 2].decode("utf-16-le", errors="replace")
     if len(text) != n:
         text = "".join(chr(raw.FPDFText_GetUnicode(tp, i)) for i in range(n))
-    object_of = _text_object_address(raw)
+    calls = _calls(raw)
+    is_generated, map_error, text_object = calls.is_generated, calls.map_error, calls.text_object
+    origin, loose_box = calls.origin, calls.loose_box
+    page = ctypes.cast(tp, ctypes.c_void_p).value
     obj_type = raw.FPDFText_GetTextObject.restype
     x, y = ctypes.c_double(), ctypes.c_double()
     rect = raw.FS_RECTF()
+    at_x, at_y, at_rect = ctypes.addressof(x), ctypes.addressof(y), ctypes.addressof(rect)
     matrix = raw.FS_MATRIX()
     fsize = ctypes.c_float()
     descent = ctypes.c_float()
+    dropped = _dropped(text)
     by_object: dict[int, tuple[float, float] | None] = {}
     out: list[dict[str, Any]] = []
     for i, ch in enumerate(text):
         # PDFium makes up spaces and line breaks between runs; pdfminer does not.
-        if ch in " \r\n" and raw.FPDFText_IsGenerated(tp, i):
+        if ch in " \r\n" and is_generated(page, i):
             continue
-        if ch in _INVISIBLE or (ch > "\x7f" and unicodedata.category(ch) == "Cf"):
-            # Zero-width format characters (U+200B, U+FEFF, U+00AD …). pdfminer drops a code
-            # its CMap cannot map (how U+200B from an UCS-2 writer arrives) and PDFium with a
-            # real font drops a lone empty glyph; the substitute's bar glyph would keep it.
+        if ch in dropped:
             continue
-        if raw.FPDFText_HasUnicodeMapError(tp, i) == 1:
+        if map_error(page, i) == 1:
             return None
-        key = object_of(tp, i) or 0
+        key = text_object(page, i) or 0
         if key not in by_object:
             shape = None  # (font size on the page, descent as a fraction of the size)
             obj = ctypes.cast(ctypes.c_void_p(key), obj_type)
@@ -269,14 +302,16 @@ def _chars(raw: Any, tp: Any, height: float) -> list[dict[str, Any]] | None:
         if shape is None:
             return None  # rotated/skewed text, or PDFium could not say: pdfplumber decides
         size, desc = shape
-        raw.FPDFText_GetCharOrigin(tp, i, x, y)
-        raw.FPDFText_GetLooseCharBox(tp, i, rect)
+        origin(page, i, at_x, at_y)
+        loose_box(page, i, at_rect)
+        x0 = x.value
         y0 = y.value + desc * size  # pdfminer: baseline + descent · size
+        right = rect.right
         out.append(
             {
                 "text": ch,
-                "x0": x.value,
-                "x1": max(rect.right, x.value),
+                "x0": x0,
+                "x1": x0 if x0 > right else right,  # max(right, x0), NaN kept as max keeps it
                 "top": height - (y0 + size),
                 "bottom": height - y0,
                 "size": size,
