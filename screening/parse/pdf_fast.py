@@ -203,7 +203,7 @@ class FastPdf:
                 raw.FPDF_ClosePage(page)
 
 
-_plain_calls: Any = None
+_plain_calls: _PlainCalls | None = None
 _INVISIBLE = frozenset("\x00\ufffe\uffff")
 
 
