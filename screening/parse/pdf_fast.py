@@ -211,10 +211,10 @@ class _PlainCalls:
     """The per-character PDFium text functions as prototypes over plain addresses.
 
     pypdfium2's bindings check and convert every argument (the text page, each pointer) on
-    every call; a page of Chinese text makes four calls per character, and that conversion
-    was most of a fast-path page's time. These take the text page and the output structures
-    as integer addresses, converted once per page; ``text_object`` returns a plain int, usable
-    as a dict key without a cast."""
+    every call, and a page of Chinese text makes four calls per character (the char origin:
+    1.5 µs through the binding, 0.9 µs over a plain address). These take the text page and
+    the output structures as integer addresses, converted once per page; ``text_object``
+    returns a plain int, usable as a dict key without a cast."""
 
     def __init__(self, raw: Any) -> None:
         def plain(name: str, restype: Any, *argtypes: Any) -> Any:
