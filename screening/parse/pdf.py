@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import operator
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from ..types import Document
 from . import _layout, pdf_fast
 from ._build import DocumentBuilder, clean_line
 from .metadata import extract_metadata
-from .pdf_fast import PDFIUM_LOCK, FastPdf
+from .pdf_fast import BOTTOM, PDFIUM_LOCK, SIZE, TEXT, TOP, X0, X1, Char, FastPdf
 
 # pdfminer logs every odd object at WARNING; a batch over real files would drown in it.
 for _name in ("pdfminer", "pdfplumber"):
@@ -59,44 +60,53 @@ def _describe(exc: BaseException) -> str:
     return f"PDF 结构错误：{name}" + (f"：{exc}" if str(exc) else "")
 
 
-def _outside(char: dict[str, Any], boxes: list[tuple[float, float, float, float]]) -> bool:
-    cx = (char["x0"] + char["x1"]) / 2
-    cy = (char["top"] + char["bottom"]) / 2
+def _as_chars(chars: list[dict[str, Any]]) -> list[Char]:
+    """pdfplumber's character dicts as :data:`Char` tuples."""
+    return [(c["text"], c["x0"], c["x1"], c["top"], c["bottom"], c["size"]) for c in chars]
+
+
+def _outside(char: Char, boxes: list[tuple[float, float, float, float]]) -> bool:
+    cx = (char[X0] + char[X1]) / 2
+    cy = (char[TOP] + char[BOTTOM]) / 2
     return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
 
 
-def _page_lines(chars: list[dict[str, Any]], number: int, boxes: list[Any]) -> list[_layout.Line]:
+_BY_BOTTOM_X0 = operator.itemgetter(BOTTOM, X0)
+_BY_X0 = operator.itemgetter(X0)
+
+
+def _page_lines(chars: list[Char], number: int, boxes: list[Any]) -> list[_layout.Line]:
     """Cluster a page's characters (outside its tables) into lines in reading order."""
     # Space characters are kept: they separate words where the producer wrote them.
-    chars = [c for c in chars if c["text"].strip() or c["text"] == " "]
+    chars = [c for c in chars if c[TEXT].strip() or c[TEXT] == " "]
     if boxes:
         chars = [c for c in chars if _outside(c, boxes)]
-    chars.sort(key=lambda c: (c["bottom"], c["x0"]))
-    groups: list[list[dict[str, Any]]] = []
+    chars.sort(key=_BY_BOTTOM_X0)
+    groups: list[list[Char]] = []
     total = 0.0  # running sum of the last group's bottoms (same additions, same order as sum())
     for c in chars:
         if groups:
             last = groups[-1]
             base = total / len(last)
-            if abs(c["bottom"] - base) <= 0.5 * max(c["size"], last[0]["size"], 1.0):
+            if abs(c[BOTTOM] - base) <= 0.5 * max(c[SIZE], last[0][SIZE], 1.0):
                 last.append(c)
-                total += c["bottom"]
+                total += c[BOTTOM]
                 continue
         groups.append([c])
-        total = c["bottom"]
+        total = c[BOTTOM]
     lines = []
     for group in groups:
-        inked = [c for c in group if c["text"].strip()]
+        inked = [c for c in group if c[TEXT].strip()]
         if not inked:
             continue
-        size = sorted(c["size"] for c in inked)[len(inked) // 2]
+        size = sorted(c[SIZE] for c in inked)[len(inked) // 2]
         lines.append(
             _layout.Line(
                 page=number,
-                x0=min(c["x0"] for c in inked),
-                x1=max(c["x1"] for c in inked),
-                top=min(c["top"] for c in inked),
-                bottom=max(c["bottom"] for c in inked),
+                x0=min(c[X0] for c in inked),
+                x1=max(c[X1] for c in inked),
+                top=min(c[TOP] for c in inked),
+                bottom=max(c[BOTTOM] for c in inked),
                 text=_chars_text(group, size),
                 size=size,
             )
@@ -105,9 +115,9 @@ def _page_lines(chars: list[dict[str, Any]], number: int, boxes: list[Any]) -> l
     return lines
 
 
-def _garbled(chars: list[dict[str, Any]]) -> bool:
+def _garbled(chars: list[Char]) -> bool:
     """pdfminer shows glyphs it cannot map to Unicode as "(cid:123)"."""
-    bad = sum(1 for c in chars if c["text"].startswith("(cid:"))
+    bad = sum(1 for c in chars if c[TEXT].startswith("(cid:"))
     return bad > 0.3 * max(len(chars), 1)
 
 
@@ -122,7 +132,7 @@ class _Pdfium:
         with PDFIUM_LOCK:
             self.doc = pypdfium2.PdfDocument(str(path))
 
-    def chars(self, index: int) -> list[dict[str, Any]]:
+    def chars(self, index: int) -> list[Char]:
         import pypdfium2.raw as raw
 
         with PDFIUM_LOCK:
@@ -134,10 +144,7 @@ class _Pdfium:
                 text = tp.get_text_range(i, 1)
                 left, bottom, right, top = tp.get_charbox(i, loose=True)
                 size = raw.FPDFText_GetFontSize(tp.raw, i) or (top - bottom)
-                out.append(
-                    {"text": text, "x0": left, "x1": right, "top": height - top,
-                     "bottom": height - bottom, "size": size}
-                )  # fmt: skip
+                out.append((text, left, right, height - top, height - bottom, size))
             tp.close()
             page.close()
         return out
@@ -158,15 +165,16 @@ class _Pdfium:
             self.doc.close()
 
 
-def _chars_text(chars: list[dict[str, Any]], size: float) -> str:
+def _chars_text(chars: list[Char], size: float) -> str:
     """Rebuild a line from its characters: a space only where the gap is a real gap, so justified
     CJK text (with stretched spacing) does not get spaces between characters."""
-    chars = sorted(chars, key=lambda c: c["x0"])
-    out = [chars[0]["text"]]
+    chars = sorted(chars, key=_BY_X0)
+    out = [chars[0][TEXT]]
+    gap = 0.6 * size
     for prev, ch in itertools.pairwise(chars):
-        if ch["x0"] - prev["x1"] > 0.6 * size and prev["text"] != " ":
+        if ch[X0] - prev[X1] > gap and prev[TEXT] != " ":
             out.append(" ")
-        out.append(ch["text"])
+        out.append(ch[TEXT])
     return clean_line("".join(out))
 
 
@@ -214,7 +222,7 @@ def _parse(
                     stats.fast_pages += 1
             else:
                 found = [t for t in page.find_tables() if len(t.rows) >= 2 or len(t.columns) >= 2]
-                chars = page.chars
+                chars = _as_chars(page.chars)
                 use_pdfium = None
                 if _garbled(chars):
                     pdfium = pdfium or _Pdfium(path)
@@ -298,7 +306,7 @@ def _streams_decode(page: Any) -> bool:
     return True
 
 
-def _fast_chars(quick: FastPdf, index: int, height: float) -> list[dict[str, Any]] | None:
+def _fast_chars(quick: FastPdf, index: int, height: float) -> list[Char] | None:
     try:
         return quick.chars(index, height)
     except Exception:  # PDFium could not load the page: pdfplumber reads it

@@ -32,7 +32,7 @@ import struct
 import threading
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 _setup_lock = threading.Lock()
 # PDFium is not thread-safe and the review console parses uploads on worker threads: every
@@ -154,6 +154,18 @@ def setup() -> None:
         _font_info = (info, keep, buffer)
 
 
+# A character as the layout code reads it: (text, x0, x1, top, bottom, size) in pdfplumber's
+# page coordinates (top-down). Plain tuples rather than pdfplumber's dicts: a sweep builds
+# millions of them, and a tuple costs less to build and to read.
+Char = tuple[str, float, float, float, float, float]
+TEXT: Final = 0
+X0: Final = 1
+X1: Final = 2
+TOP: Final = 3
+BOTTOM: Final = 4
+SIZE: Final = 5
+
+
 class FastPdf:
     """One open PDFium document; pages are loaded one at a time and closed after use."""
 
@@ -179,9 +191,10 @@ class FastPdf:
         with PDFIUM_LOCK:
             self.doc.close()
 
-    def chars(self, index: int, height: float) -> list[dict[str, Any]] | None:
-        """pdfplumber-style characters of page ``index`` (0-based), or None when this page must
-        be read by pdfplumber. ``height`` is pdfplumber's page height (MediaBox height)."""
+    def chars(self, index: int, height: float) -> list[Char] | None:
+        """The characters of page ``index`` (0-based) as pdfplumber places them, or None when
+        this page must be read by pdfplumber. ``height`` is pdfplumber's page height (MediaBox
+        height)."""
         import pypdfium2.raw as raw
 
         with PDFIUM_LOCK:
@@ -249,7 +262,7 @@ def _dropped(text: str) -> frozenset[str]:
     )
 
 
-def _chars(raw: Any, tp: Any, height: float) -> list[dict[str, Any]] | None:
+def _chars(raw: Any, tp: Any, height: float) -> list[Char] | None:
     n = raw.FPDFText_CountChars(tp)
     if n <= 0:
         return [] if n == 0 else None
@@ -272,7 +285,8 @@ def _chars(raw: Any, tp: Any, height: float) -> list[dict[str, Any]] | None:
     descent = ctypes.c_float()
     dropped = _dropped(text)
     by_object: dict[int, tuple[float, float] | None] = {}
-    out: list[dict[str, Any]] = []
+    out: list[Char] = []
+    append = out.append
     for i, ch in enumerate(text):
         # PDFium makes up spaces and line breaks between runs; pdfminer does not.
         if ch in " \r\n" and is_generated(page, i):
@@ -307,16 +321,8 @@ def _chars(raw: Any, tp: Any, height: float) -> list[dict[str, Any]] | None:
         x0 = x.value
         y0 = y.value + desc * size  # pdfminer: baseline + descent · size
         right = rect.right
-        out.append(
-            {
-                "text": ch,
-                "x0": x0,
-                "x1": x0 if x0 > right else right,  # max(right, x0), NaN kept as max keeps it
-                "top": height - (y0 + size),
-                "bottom": height - y0,
-                "size": size,
-            }
-        )
+        # x1 is max(right, x0), with a NaN kept as max() keeps it
+        append((ch, x0, x0 if x0 > right else right, height - (y0 + size), height - y0, size))
     return out
 
 
@@ -423,4 +429,4 @@ def _apply(
     return (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
 
 
-__all__ = ["PDFIUM_LOCK", "FastPdf", "setup"]
+__all__ = ["BOTTOM", "PDFIUM_LOCK", "SIZE", "TEXT", "TOP", "X0", "X1", "Char", "FastPdf", "setup"]
