@@ -11,6 +11,8 @@ ledger, with the current model (trained first if there is none; not counted). Pr
 
 - model load time, then documents/s and clauses/s of a first sweep (empty in-run caches),
   with ``--workers`` (parse pool) or ``--cluster`` (Dask) as given;
+- CPU seconds of this process during the sweep, all threads (idle-spinning BLAS or
+  onnxruntime threads show up here, not in the wall time);
 - peak RSS of this process and, separately, of its largest descendant (parse workers, cluster
   workers: they are started by a forkserver or nanny, not waited for here, so ``getrusage``
   does not see them; their ``VmHWM`` is read from ``/proc`` while the sweep runs) and the sum
@@ -195,10 +197,11 @@ def main() -> None:
         db = open_ledger(ledger)
         watch = DescendantPeaks()
         spent = time_steps() if args.breakdown else None
-        t1 = time.perf_counter()
+        t1, cpu1 = time.perf_counter(), time.process_time()
         run = sweep(lazy, files, db=db, operator="benchmark", executor=executor)
         items = list(run)
         elapsed = time.perf_counter() - t1
+        cpu = time.process_time() - cpu1
         largest, total = watch.stop()
         db.close()
         c = run.summary.counts
@@ -219,6 +222,7 @@ def main() -> None:
                 f"of them to every embedder"
             )
         print(f"findings: {len(run.summary.findings)}")
+        print(f"CPU time of this process during the sweep: {cpu:.1f}s (all its threads)")
         print(
             f"peak RSS: this process {peak_mb(resource.RUSAGE_SELF):.0f} MB; "
             f"largest descendant {largest:.0f} MB (all descendants {total:.0f} MB)"
