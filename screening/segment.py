@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .domain import ClauseKind
@@ -177,6 +178,28 @@ def _match_division(text: str) -> tuple[str, str] | None:
     if _SENTENCE_PUNCT.search(text) and not (rest[:1] and rest[0] in _WHITESPACE):
         return None  # "第三章规定的……。" is a sentence, not a heading
     return m.group(2), f"第{_digits(m.group(1))}{m.group(2)}"
+
+
+def structural_headings(clauses: Sequence[Clause]) -> list[bool]:
+    """For each clause, whether it is a heading that only names the articles under it: a
+    第X编/章/节 heading, or a heading right before a ``第X条`` article (a chapter title that lost
+    its label, such as ``建设工程许可后管理``). Such a line sets no condition of its own; the
+    articles it heads are screened where they stand. Other headings — a document's title, a
+    numbered policy heading, a line the parser could not place — are not counted: a notified
+    barrier can be one (``执行辖区配送烟花爆竹产品决定``)."""
+    out = []
+    for i, clause in enumerate(clauses):
+        nxt = clauses[i + 1] if i + 1 < len(clauses) else None
+        out.append(
+            clause.kind == HEADING_KIND
+            and not _ANY_PUNCT.search(clause.text)
+            and match_article(clause.text) is None  # an article styled as a heading
+            and (
+                _match_division(clause.text) is not None
+                or (nxt is not None and match_article(nxt.text) is not None)
+            )
+        )
+    return out
 
 
 def _match_annex(text: str) -> str | None:

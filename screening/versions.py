@@ -38,8 +38,9 @@ STRATEGY = "hybrid.v8"
 TENDER = "tender.v2"
 # screening.screen.adjust (with screen.rewards, lang.zh.doctypes.legal_rank): readings that
 # scale a score at screening time (a reward's basis, a permit in a 地方性法规, a sanction
-# clause); recorded like TENDER.
-ADJUSTMENTS = "adjust.v2"
+# clause); recorded like TENDER. adjust.v3: chapter and section headings (``segment.
+# structural_headings``) no longer go on from stage 1, and 无须 before a penalty is no duty.
+ADJUSTMENTS = "adjust.v3"
 
 COMPONENTS: dict[str, str] = {
     "segmenter": SEGMENTER,

@@ -206,6 +206,30 @@ def test_titles_preambles_and_prohibitions_never_take_the_trigger_less_path(
     assert bool(screener.stage1([clause], None).picked) == passes
 
 
+def test_chapter_headings_never_go_on_from_stage_1(fake_settings, fake_model):
+    """A chapter title names the articles under it; barrier words in it set nothing. The
+    articles themselves still go on, and so does the heading with the readings switched off."""
+    from screening.parse._build import DocumentBuilder
+    from screening.segment import segment
+
+    b = DocumentBuilder()
+    for line in (
+        "第一条 为了规范管理，制定本条例。",
+        "本地企业优先采购",
+        "第二条 优先采购本地企业产品。",
+    ):
+        b.add(line)
+    clauses = segment(b.build(path=Path("t.txt"), sha256="0" * 64, fmt="txt"))
+    assert [c.kind for c in clauses][1] == "heading"
+    open_door = dataclasses.replace(fake_model, gate_threshold=0.0, gate_threshold_alone=0.0)
+    embedders = fake_model_embedders(fake_settings)
+    on = Screener(fake_settings, open_door, embedders).stage1(clauses, None).picked
+    off = Screener(fake_settings, open_door, embedders, adjustments=False).stage1(clauses, None)
+    assert "本地企业优先采购" not in [c.text for c in on]
+    assert "第二条 优先采购本地企业产品。" in [c.text for c in on]
+    assert "本地企业优先采购" in [c.text for c in off.picked]
+
+
 def fake_model_embedders(settings):
     from screening.embed import get_embedder
 

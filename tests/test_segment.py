@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from screening.parse._build import DocumentBuilder
-from screening.segment import match_article, match_enumerator, segment, split_sentences
+from screening.segment import (
+    match_article,
+    match_enumerator,
+    segment,
+    split_sentences,
+    structural_headings,
+)
 from screening.types import Clause, Document
 
 
@@ -453,6 +459,53 @@ POLICY_CASES = [
 @pytest.mark.parametrize(("lines", "expected"), POLICY_CASES)
 def test_paths_and_kinds(lines: list, expected: list[tuple[str, str, str]]) -> None:
     assert triples(run(*lines)) == expected
+
+
+# --- headings that only name the articles under them ------------------------------------
+
+STRUCTURAL_CASES = [
+    pytest.param(
+        # the title is followed by a chapter, not an article: it is not counted
+        ["某省地方铁路管理条例", "第三章 地方铁路运输营业", "第十七条 客货运输营业，需经批准。"],
+        ["第三章 地方铁路运输营业"],
+        id="chapter-heading",
+    ),
+    pytest.param(
+        ["第一条 为了规范管理，制定本条例。", "第三节 建设工程规划许可", "第二条 甲。"],
+        ["第三节 建设工程规划许可"],
+        id="section-heading",
+    ),
+    pytest.param(
+        ["第一条 甲。", "建设工程许可后管理", "第二条 乙。"],
+        ["建设工程许可后管理"],
+        id="chapter-title-that-lost-its-label",
+    ),
+    pytest.param(
+        # the title is a heading, but a document's title or a lone line is not counted: a
+        # notified barrier can be one
+        ["执行辖区配送烟花爆竹产品决定"],
+        [],
+        id="lone-line-is-no-structure",
+    ),
+    pytest.param(
+        ["关于加快发展的若干措施", "一、支持本地企业", "对本地企业给予奖励。"],
+        [],
+        id="numbered-policy-heading-is-no-structure",
+    ),
+    pytest.param(
+        [("h", "第五条 外地企业须在本地注册。"), "第六条 乙。"],
+        [],
+        id="article-styled-as-heading",
+    ),
+]
+
+
+@pytest.mark.parametrize(("lines", "expected"), STRUCTURAL_CASES)
+def test_structural_headings(lines: list, expected: list[str]) -> None:
+    clauses = run(*lines)
+    flags = structural_headings(clauses)
+    assert len(flags) == len(clauses)
+    assert [c.text for c, f in zip(clauses, flags, strict=True) if f] == expected
 
 
 # --- tables, pages, offsets ---------------------------------------------------------------

@@ -42,7 +42,8 @@ _SANCTION = re.compile(
     r"|吊销[^。；;]{0,12}(?:许可证|执照|证书))"
 )
 # A duty stated before the condition ("均应……参保，未按规定参保的，……处罚") is the clause's own.
-_DUTY = re.compile(r"应当|必须|须|一律|均应|不得")
+# (须 alone, but not in 无须/毋须/不须, which lift a duty.)
+_DUTY = re.compile(r"应当|必须|(?<![无毋不])须|一律|均应|不得")
 _DISCRIMINATING = frozenset({"region", "designation", "ownership"})
 
 

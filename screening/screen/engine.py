@@ -37,7 +37,7 @@ from ..corpus.schema import FAMILIES
 from ..lang.zh.doctypes import legal_rank
 from ..lang.zh.tenderkinds import is_tender_kind, mentions_procurement
 from ..parse import DocumentBuilder
-from ..segment import segment
+from ..segment import segment, structural_headings
 from ..types import Clause, Document, Finding, StandardScore
 from . import adjust
 from .explain import (
@@ -251,10 +251,13 @@ class Screener:
         from ``tender.read_structure``; without it, only the clause's own words count)."""
         leads = leadins(clauses)
         ctxs = list(contexts) if contexts is not None else [TenderContext(None)] * len(clauses)
+        # A chapter or section heading names the articles under it and sets nothing itself
+        # (``segment.structural_headings``); a screening-time reading, off with the others.
+        structural = structural_headings(clauses) if self.adjustments else [False] * len(clauses)
         candidates = [
             (c, lead, ctx)
-            for c, lead, ctx in zip(clauses, leads, ctxs, strict=True)
-            if len(c.text) >= MIN_CLAUSE_CHARS
+            for c, lead, ctx, heading in zip(clauses, leads, ctxs, structural, strict=True)
+            if len(c.text) >= MIN_CLAUSE_CHARS and not heading
         ]
         gate = (
             self.model.gate_scores([c.text for c, _, _ in candidates])
