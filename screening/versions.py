@@ -39,7 +39,9 @@ TENDER = "tender.v2"
 # screening.screen.adjust (with screen.rewards, lang.zh.doctypes.legal_rank): readings that
 # scale a score at screening time (a reward's basis, a permit in a 地方性法规, a sanction
 # clause); recorded like TENDER. adjust.v3: chapter and section headings (``segment.
-# structural_headings``) no longer go on from stage 1, and 无须 before a penalty is no duty.
+# structural_headings``) no longer go on from stage 1, 无须 before a penalty is no duty, and
+# within an article the residual item "其他……" ranks after the listed items
+# (``screen.explain.code_factors``; the codes' ranking is applied at screening time too).
 ADJUSTMENTS = "adjust.v3"
 
 COMPONENTS: dict[str, str] = {

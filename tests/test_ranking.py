@@ -109,6 +109,62 @@ def test_the_item_model_ranks_items_within_the_article(item_probs, first):
 
 
 @pytest.mark.parametrize(
+    ("entries", "sims", "item_probs", "expected"),
+    [
+        # the residual item's closer case loses to a listed item of the same article
+        (
+            [_entry("c1", "case", "FCR-11-5"), _entry("c2", "case", "FCR-11-1")],
+            [0.95, 0.80],
+            None,
+            ["FCR-11-1", "FCR-11-5"],
+        ),
+        # the same when the item model prefers it
+        (
+            [_entry("c1", "case", "FCR-11-5"), _entry("c2", "case", "FCR-11-1")],
+            [0.95, 0.80],
+            {"FCR-11-5": 0.9, "FCR-11-1": 0.1},
+            ["FCR-11-1", "FCR-11-5"],
+        ),
+        # alone in its article, the residual item keeps its place
+        ([_entry("c1", "case", "FCR-11-5")], [0.95], None, ["FCR-11-5"]),
+    ],
+    ids=["votes", "item-model", "alone"],
+)
+def test_the_residual_item_ranks_after_the_listed_items(entries, sims, item_probs, expected):
+    ranked = _rank(entries, sims, {**FLAT, 11: 0.9}, article_mix=0.0, item_probs=item_probs)
+    assert [c for c in ranked if c.startswith("FCR-11-")] == expected
+    assert ranked[0] == expected[0]
+
+
+def test_the_residual_item_leaves_the_article_chosen_alone():
+    """The residual item's votes stay with its article: the best listed item takes its place
+    even when its own share is small, and another article does not move ahead."""
+    entries = [
+        _entry("c1", "case", "FCR-11-5"),
+        _entry("c2", "case", "FCR-11-1"),
+        _entry("c3", "case", "FCR-19-4"),
+    ]
+    probs = {**FLAT, 11: 0.5, 19: 0.45}
+    before = _rank(entries, [0.95, 0.6, 0.9], probs, article_mix=0.0, residual_last=False)
+    after = _rank(entries, [0.95, 0.6, 0.9], probs, article_mix=0.0)
+    assert before[:2] == ["FCR-11-5", "FCR-19-4"]
+    assert after[:2] == ["FCR-11-1", "FCR-19-4"]
+
+
+def test_residual_items_are_the_closing_other_items():
+    from screening.screen.explain import is_residual
+
+    residual = sorted(c for c, s in STANDARDS.items() if c.startswith("FCR-") and is_residual(s))
+    assert "FCR-11-5" in residual and "FCR-15-7" in residual and "FCR-19-5" in residual
+    articles = {int(c.split("-")[1]) for c in residual}
+    assert len(articles) == len(residual)  # one per article
+    for code in residual:  # and it is the article's last item
+        article = code.rsplit("-", 1)[0]
+        items = [s.item for c, s in STANDARDS.items() if c.startswith(article + "-")]
+        assert STANDARDS[code].item == max(items)
+
+
+@pytest.mark.parametrize(
     ("procurement", "first_article"),
     [(None, "15"), (True, "15"), (False, "19")],
     ids=["unknown", "procurement-setting", "no-procurement-setting"],
