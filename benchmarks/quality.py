@@ -368,6 +368,7 @@ def share_corpus(settings, shared: Path, share: int) -> Path:
     (``tools.corpus_build.negatives``, same buckets, same sampling); built once per share."""
     import shutil
 
+    from screening.corpus.store import HARD_NEGATIVES_PATH, REGULATION_NEGATIVES_PATH
     from tools.corpus_build.build import _write_jsonl
     from tools.corpus_build.negatives import sample_hard_negatives, sample_negatives
 
@@ -376,11 +377,8 @@ def share_corpus(settings, shared: Path, share: int) -> Path:
     if not done.exists():
         shutil.rmtree(out, ignore_errors=True)
         shutil.copytree(settings.corpus, out)
-        _write_jsonl(out / "negatives" / "local_regulations.jsonl", sample_negatives(shared, share))
-        _write_jsonl(
-            out / "negatives" / "local_regulations_hard.jsonl",
-            sample_hard_negatives(shared, share),
-        )
+        _write_jsonl(out / REGULATION_NEGATIVES_PATH, sample_negatives(shared, share))
+        _write_jsonl(out / HARD_NEGATIVES_PATH, sample_hard_negatives(shared, share))
         done.write_text("", encoding="utf-8")
     return out
 

@@ -19,7 +19,6 @@ Usage: python benchmarks/segmenter.py [--shared ../shared] [--limit 200]
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -29,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 CORPUS_FILES = (
-    ("negatives/local_regulations.jsonl", ("text",)),
-    ("negatives/local_regulations_hard.jsonl", ("text",)),
+    ("negatives/local_regulations.jsonl.gz", ("text",)),
+    ("negatives/local_regulations_hard.jsonl.gz", ("text",)),
     ("negatives/policy_docs.jsonl", ("text",)),
     ("cases/cases.jsonl", ("offending_text",)),
     ("standards/exemplars.jsonl", ("text",)),
@@ -39,10 +38,11 @@ CORPUS_FILES = (
 
 
 def corpus_texts(corpus: Path) -> list[str]:
+    from screening.corpus.store import read_rows
+
     texts: list[str] = []
     for name, keys in CORPUS_FILES:
-        for line in (corpus / name).read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
+        for row in read_rows(corpus / name):
             for key in keys:
                 value = row.get(key)
                 texts.extend([value] if isinstance(value, str) else value or [])

@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT))  # the build-time package tools/ lives beside scre
 
 def main(argv: list[str] | None = None) -> int:
     from screening.corpus import load_cases
+    from screening.corpus.store import REGULATION_NEGATIVES_PATH, read_rows
     from screening.learning.evalset import COMPLIANT_FILE, SPEC_FILE, build_spec
     from tools.corpus_build.negatives import sample_compliant_eval
 
@@ -37,10 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     compliant_path.parent.mkdir(parents=True, exist_ok=True)
-    negatives = Path(args.corpus) / "negatives" / "local_regulations.jsonl"
-    seen = frozenset(
-        json.loads(line)["text"] for line in negatives.read_text(encoding="utf-8").splitlines()
-    )
+    negatives = Path(args.corpus) / REGULATION_NEGATIVES_PATH
+    seen = frozenset(row["text"] for row in read_rows(negatives))
     rows = list(sample_compliant_eval(Path(args.shared), exclude_texts=seen))
     with compliant_path.open("w", encoding="utf-8", newline="\n") as fh:
         for r in rows:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from screening.config import SOURCE_ROOT, default_corpus_dir
+from screening.corpus.store import HARD_NEGATIVES_PATH, REGULATION_NEGATIVES_PATH, read_rows
 from screening.errors import CorpusError
 from tools.corpus_build.build import BUILDER_VERSION, OUTPUT_FILES, build_corpus
 
@@ -93,11 +94,9 @@ def test_hard_negatives_are_the_training_share_trigger_clauses_not_yet_sampled()
     from screening.screen.lexicon import read_signals
     from tools.corpus_build.negatives import HARD_LABEL, is_training_regulation
 
-    def rows(name: str) -> list[dict]:
-        path = default_corpus_dir() / "negatives" / name
-        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-
-    sample, hard = rows("local_regulations.jsonl"), rows("local_regulations_hard.jsonl")
+    corpus = default_corpus_dir()
+    sample = read_rows(corpus / REGULATION_NEGATIVES_PATH)
+    hard = read_rows(corpus / HARD_NEGATIVES_PATH)
     assert len(hard) > 1000
     assert not {r["id"] for r in sample} & {r["id"] for r in hard}
     assert {r["provenance"]["source"] for r in hard} <= {r["provenance"]["source"] for r in sample}

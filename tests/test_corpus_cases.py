@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 from collections import Counter
@@ -11,7 +12,7 @@ import pytest
 
 from screening.config import default_corpus_dir
 from screening.corpus import load_cases, load_guidance, load_standards
-from screening.corpus.store import case_stats, filter_cases
+from screening.corpus.store import case_stats, filter_cases, load_negatives, read_rows
 from screening.errors import CorpusCorruptError, CorpusMissingError
 from tools.corpus_build.build import group_ids
 
@@ -120,3 +121,62 @@ def test_missing_and_corrupt_corpus(tmp_path: Path) -> None:
     (tmp_path / "cases" / "cases.jsonl").write_text('{"id": "x"}\nnot json\n', encoding="utf-8")
     with pytest.raises(CorpusCorruptError, match="第 1 行"):
         load_cases(tmp_path)
+
+
+# --- the regulation negatives: stored gzip-compressed, read in either form --------------------
+
+
+def _rows(n: int, prefix: str) -> list[dict]:
+    return [
+        {"id": f"{prefix}-{i}", "text": f"条款{i}", "label": "compliant_presumed"} for i in range(n)
+    ]
+
+
+def test_negatives_read_plain_and_gz_in_name_order(tmp_path: Path) -> None:
+    from tools.corpus_build.build import _write_jsonl
+
+    folder = tmp_path / "negatives"
+    _write_jsonl(folder / "local_regulations.jsonl.gz", _rows(3, "a"))
+    _write_jsonl(folder / "local_regulations_hard.jsonl.gz", _rows(2, "b"))
+    _write_jsonl(folder / "policy_docs.jsonl", _rows(1, "c"))
+    ids = [r["id"] for r in load_negatives(tmp_path)]
+    assert ids == ["a-0", "a-1", "a-2", "b-0", "b-1", "c-0"]
+    assert read_rows(folder / "local_regulations.jsonl.gz") == _rows(3, "a")
+
+
+def test_gz_corpus_files_are_byte_for_byte_reproducible(tmp_path: Path) -> None:
+    from tools.corpus_build.build import _write_jsonl
+
+    a, b = tmp_path / "a.jsonl.gz", tmp_path / "b" / "a.jsonl.gz"
+    _write_jsonl(a, _rows(50, "x"))
+    _write_jsonl(b, _rows(50, "x"))  # another folder, another moment
+    assert a.read_bytes() == b.read_bytes()
+    assert gzip.decompress(a.read_bytes()).decode("utf-8").count("\n") == 50
+
+
+def test_the_shipped_negatives_are_compressed_and_complete() -> None:
+    folder = CORPUS / "negatives"
+    assert not (folder / "local_regulations.jsonl").exists()
+    assert len(read_rows(folder / "local_regulations.jsonl.gz")) == 14275
+    assert len(read_rows(folder / "local_regulations_hard.jsonl.gz")) == 10504
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [(b"\x1f\x8b\x08\x00not really gzip", "无法读取"), (b"plain text, not gzip", "无法读取")],
+    ids=["truncated", "not-gzip"],
+)
+def test_corrupt_gz_negatives_say_so(tmp_path: Path, content: bytes, match: str) -> None:
+    (tmp_path / "negatives").mkdir()
+    (tmp_path / "negatives" / "local_regulations.jsonl.gz").write_bytes(content)
+    with pytest.raises(CorpusCorruptError, match=match):
+        load_negatives(tmp_path)
+
+
+def test_a_sample_stored_both_ways_is_refused(tmp_path: Path) -> None:
+    from tools.corpus_build.build import _write_jsonl
+
+    _write_jsonl(tmp_path / "negatives" / "local_regulations.jsonl", _rows(2, "a"))
+    _write_jsonl(tmp_path / "negatives" / "local_regulations.jsonl.gz", _rows(2, "a"))
+    with pytest.raises(CorpusCorruptError, match="样本会重复"):
+        load_negatives(tmp_path)

@@ -23,6 +23,7 @@ from screening.cli import main
 from screening.config import Settings
 from screening.corpus import load_cases
 from screening.corpus.schema import Case
+from screening.corpus.store import REGULATION_NEGATIVES_PATH, read_rows
 from screening.embed import get_embedder
 from screening.errors import ModelError
 from screening.learning import store
@@ -542,9 +543,9 @@ def small_corpus(tmp_path_factory):
     lines = (src / "cases" / "cases.jsonl").read_text(encoding="utf-8").splitlines()
     keep = [ln for ln in lines if json.loads(ln)["offending_text"]][::3]
     (out / "cases" / "cases.jsonl").write_text("\n".join(keep) + "\n", encoding="utf-8")
-    negs = (src / "negatives" / "local_regulations.jsonl").read_text(encoding="utf-8")
-    (out / "negatives" / "local_regulations.jsonl").write_text(
-        "\n".join(negs.splitlines()[::20]) + "\n", encoding="utf-8"
+    negs = read_rows(src / REGULATION_NEGATIVES_PATH)[::20]
+    (out / "negatives" / "local_regulations.jsonl").write_text(  # plain: readers take both
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in negs), encoding="utf-8"
     )
     sample = (src / COMPLIANT_FILE).read_text(encoding="utf-8").splitlines()[::18]
     (out / COMPLIANT_FILE).write_text("\n".join(sample) + "\n", encoding="utf-8")

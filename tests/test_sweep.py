@@ -22,6 +22,7 @@ from click.testing import CliRunner
 
 from screening import ledger as lg
 from screening.cli import main
+from screening.corpus.store import REGULATION_NEGATIVES_PATH, read_rows
 from screening.sweep import stored_findings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,8 +32,8 @@ def write_docs(folder: Path, n: int, seed: int = 0) -> list[Path]:
     """``n`` text documents of 28 clauses each: 3 offending case wordings among 25 compliant."""
     cases = [json.loads(x) for x in (ROOT / "corpus/cases/cases.jsonl").open(encoding="utf-8")]
     offending = sorted({t for c in cases for t in c.get("offending_text") or () if len(t) > 8})
-    negatives = ROOT / "corpus/negatives/local_regulations.jsonl"
-    compliant = [json.loads(x)["text"] for x in negatives.open(encoding="utf-8")]
+    negatives = ROOT / "corpus" / REGULATION_NEGATIVES_PATH
+    compliant = [row["text"] for row in read_rows(negatives)]
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []

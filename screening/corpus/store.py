@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,6 +20,10 @@ GUIDANCE_PATH = "guidance/samr_qa.jsonl"
 TENDER_LABELS_PATH = "tender/case_labels.jsonl"
 EXEMPLARS_PATH = "standards/exemplars.jsonl"
 NEGATIVES_DIR = "negatives"
+# The two large regulation samples are stored gzip-compressed (deterministic: no name, mtime 0);
+# every other corpus file is plain JSON lines. Readers take either form.
+REGULATION_NEGATIVES_PATH = "negatives/local_regulations.jsonl.gz"
+HARD_NEGATIVES_PATH = "negatives/local_regulations_hard.jsonl.gz"
 # Percent of the shared local regulations (fixed by a hash of their path) whose clauses the
 # corpus builder samples into negatives/; the rest are held out for measuring false alarms.
 # 20 until hybrid.v6: 40 moved recall at <= 5 % of held-out regulations flagged from 0.776 to
@@ -29,8 +35,11 @@ def _read_jsonl(path: Path, make: Callable[[dict[str, Any]], T]) -> Iterator[T]:
     if not path.is_file():
         raise CorpusMissingError(str(path))
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as err:
+        raw = path.read_bytes()
+        if path.suffix == ".gz":
+            raw = gzip.decompress(raw)
+        lines = raw.decode("utf-8").splitlines()
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as err:
         raise CorpusCorruptError(str(path), detail=f"无法读取：{err}") from err
     for n, line in enumerate(lines, start=1):
         if not line.strip():
@@ -100,12 +109,26 @@ def load_tender_labels(corpus_dir: str | Path) -> dict[str, tuple[str, ...]]:
 
 
 def load_negatives(corpus_dir: str | Path) -> list[dict[str, Any]]:
-    """Every presumed-compliant sample in ``negatives/*.jsonl`` (rows with ``text``, ``label``
-    and ``provenance``), in a stable order."""
+    """Every presumed-compliant sample in ``negatives/*.jsonl`` and ``*.jsonl.gz`` (rows with
+    ``text``, ``label`` and ``provenance``), files in name order (``.gz`` aside)."""
+    folder = Path(corpus_dir) / NEGATIVES_DIR
+    paths = [*folder.glob("*.jsonl"), *folder.glob("*.jsonl.gz")]
+    names = [p.name.removesuffix(".gz") for p in paths]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise CorpusCorruptError(
+            str(folder),
+            detail=f"{twice[0]} 同时有压缩（.gz）和未压缩两份，样本会重复，请删除旧的一份",
+        )
     rows: list[dict[str, Any]] = []
-    for path in sorted((Path(corpus_dir) / NEGATIVES_DIR).glob("*.jsonl")):
+    for path in sorted(paths, key=lambda p: p.name.removesuffix(".gz")):
         rows.extend(_read_jsonl(path, dict))
     return rows
+
+
+def read_rows(path: str | Path) -> list[dict[str, Any]]:
+    """The rows of one JSON-lines corpus file, plain or ``.gz``."""
+    return list(_read_jsonl(Path(path), dict))
 
 
 def load_exemplars(corpus_dir: str | Path) -> list[tuple[str, str]]:

@@ -580,7 +580,7 @@ def model_card(
             f"地方性法规：按路径哈希固定选出 {REGULATION_TRAIN_SHARE}% 的法规，"
             "每篇随机至多 30 条条款（corpus/negatives），推定合规；"
             + (
-                "同一批法规中其余含触发词的条款作为难例（local_regulations_hard.jsonl），"
+                "同一批法规中其余含触发词的条款作为难例（local_regulations_hard.jsonl.gz），"
                 "推定合规，只用于训练、不计入误报预算；"
                 if recipe.hard_negatives
                 else ""

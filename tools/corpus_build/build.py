@@ -7,6 +7,7 @@ Build-time only (see :mod:`tools.corpus_build`); the runtime reads the result vi
 from __future__ import annotations
 
 import difflib
+import gzip
 import hashlib
 import json
 import re
@@ -27,6 +28,7 @@ from screening.corpus.citations import (
     parse_citations,
 )
 from screening.corpus.schema import CLASSES_1670, FAMILIES, Case, Guidance, Provenance, Standard
+from screening.corpus.store import HARD_NEGATIVES_PATH, REGULATION_NEGATIVES_PATH
 from screening.errors import CorpusError
 
 BUILDER_VERSION = "corpus-build.v5"  # v2: local negatives; v3: policy_docs; v4: ZB set + labels;
@@ -52,8 +54,8 @@ OUTPUT_FILES = (
     "guidance/samr_qa.jsonl",
     "negative_list/editions_meta.json",
     "negative_list/barrier_types.json",
-    "negatives/local_regulations.jsonl",
-    "negatives/local_regulations_hard.jsonl",
+    REGULATION_NEGATIVES_PATH,
+    HARD_NEGATIVES_PATH,
     "negatives/policy_docs.jsonl",
     "tender/case_labels.jsonl",
     "standards/exemplars.jsonl",
@@ -99,9 +101,16 @@ def _write_json(path: Path, obj: Any) -> None:
 
 
 def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
+    """JSON lines; gzip-compressed when ``path`` ends in ``.gz``, byte-for-byte reproducible
+    (no file name or time in the gzip header), so MANIFEST.json's hashes stay stable."""
     path.parent.mkdir(parents=True, exist_ok=True)
     lines = [_dumps(r) for r in rows]
-    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    data = "".join(line + "\n" for line in lines).encode("utf-8")
+    if path.suffix == ".gz":
+        with path.open("wb") as fh, gzip.GzipFile("", "wb", 9, fh, mtime=0) as gz:
+            gz.write(data)
+    else:
+        path.write_bytes(data)
     return len(lines)
 
 
@@ -641,11 +650,13 @@ def build_corpus(shared: str | Path, out: str | Path) -> dict[str, Any]:
                 "data": src.json(rel),
             },
         )
+    for path in (REGULATION_NEGATIVES_PATH, HARD_NEGATIVES_PATH):  # stored plain before
+        (out / path.removesuffix(".gz")).unlink(missing_ok=True)
     counts["negatives"] = _write_jsonl(
-        out / "negatives" / "local_regulations.jsonl", sample_negatives(src.shared)
+        out / REGULATION_NEGATIVES_PATH, sample_negatives(src.shared)
     )
     counts["negatives_hard"] = _write_jsonl(
-        out / "negatives" / "local_regulations_hard.jsonl", sample_hard_negatives(src.shared)
+        out / HARD_NEGATIVES_PATH, sample_hard_negatives(src.shared)
     )
     counts["negatives_policy"] = _write_jsonl(
         out / "negatives" / "policy_docs.jsonl",

@@ -29,9 +29,9 @@ SHA-256、文件内位置）。
 | `cases/cases.jsonl` | 389 个开发用通报案例，统一为 `Case` 结构；`group_id` 把相互关联的重复案例归为一组 | {n_cases} 个 |
 | `guidance/samr_qa.jsonl` | 市场监管总局公平竞争审查答疑 100 条，附所引标准编号和所问条款措辞 | {n_guidance} 条 |
 | `negative_list/editions_meta.json`、`barrier_types.json` | 负面清单版本信息、隐性壁垒类型，原样收录并加来源说明 | 2 个文件 |
-| `negatives/local_regulations.jsonl` | 训练用的合规文本样本：按路径哈希固定选出的 {train_share}% 地方性法规（其余 {held_share}% 留作误报评估），\
+| `negatives/local_regulations.jsonl.gz` | 训练用的合规文本样本：按路径哈希固定选出的 {train_share}% 地方性法规（其余 {held_share}% 留作误报评估），\
 每篇至多 30 条条款。**推定合规，未经逐条人工确认**；每条注明来源文件、哈希和字符位置 | {n_negatives} 条 |
-| `negatives/local_regulations_hard.jsonl` | 同一批 {train_share}% 法规中上一文件未抽到、且含触发词（许可、本市、注册资本等）的其余条款，\
+| `negatives/local_regulations_hard.jsonl.gz` | 同一批 {train_share}% 法规中上一文件未抽到、且含触发词（许可、本市、注册资本等）的其余条款，\
 即扫描时第一阶段会送入模型、误报多出于此的条款；**推定合规**，标签 `compliant_presumed_hard`，训练配方开启“难例”时才使用，误报预算仍只按上一文件的随机样本计算 | {n_negatives_hard} 条 |
 | `negatives/policy_docs.jsonl` | 政策文件、采购公告中**不含任何壁垒类触发词**的条款（联系方式、程序、材料清单等），作为同文体的弱标注合规样本；\
 演示用的 7 篇示例文件不在其中 | {n_policy} 条 |
