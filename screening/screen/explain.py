@@ -39,10 +39,6 @@ ITEM_MODEL_MIX = 0.5
 # scores are scaled by this.
 PROCUREMENT_ARTICLE = 15
 OUT_OF_SETTING = 0.1
-# Every article's list ends in a residual item, "其他……的内容" (FCR-11-5, FCR-15-7, …). A
-# reviewer cites it only when no listed item fits: 1 of the 128 item citations of the training
-# cases. So within its article it ranks after every listed item that has a share
-# (``_residual_last``), which leaves the article's own score, and so the article chosen, alone.
 
 
 def rank_codes(
@@ -137,20 +133,19 @@ def _item_shares(
     """P(item | article): the votes' shares, blended with the item model's when there is one."""
     total = sum(votes.values())
     by_votes = {c: v / total for c, v in votes.items()} if total else {}
+    if item_probs is None:
+        return by_votes
     prefix = f"FCR-{article}-"
-    model = {c: p for c, p in (item_probs or {}).items() if c.startswith(prefix) and c in standards}
+    model = {c: p for c, p in item_probs.items() if c.startswith(prefix) and c in standards}
     mass = sum(model.values())
-    if item_probs is None or not mass:
-        shares = by_votes
-    elif not by_votes:
-        shares = {c: p / mass for c, p in model.items()}
-    else:
-        shares = {
-            c: (1 - ITEM_MODEL_MIX) * by_votes.get(c, 0.0)
-            + ITEM_MODEL_MIX * model.get(c, 0.0) / mass
-            for c in {*by_votes, *model}
-        }
-    return shares
+    if not mass:
+        return by_votes
+    if not by_votes:
+        return {c: p / mass for c, p in model.items()}
+    return {
+        c: (1 - ITEM_MODEL_MIX) * by_votes.get(c, 0.0) + ITEM_MODEL_MIX * model.get(c, 0.0) / mass
+        for c in {*by_votes, *model}
+    }
 
 
 def is_residual(standard: Standard) -> bool:
@@ -161,7 +156,11 @@ def is_residual(standard: Standard) -> bool:
 def _residual_last(shares: dict[str, float], standards: dict[str, Standard]) -> dict[str, float]:
     """The same shares, dealt again so that the residual item gets the smallest of them and the
     listed items keep their order: the article's best score and its total stay as they were,
-    only which of its items comes first changes."""
+    only which of its items comes first changes.
+
+    Every article's list ends in a residual item, "其他……的内容" (FCR-11-5, FCR-15-7, …), and a
+    reviewer cites it only when no listed item fits: 1 of the 128 item citations of the
+    training cases."""
     positive = [c for c, v in shares.items() if v > 0]
     listed = [c for c in positive if not is_residual(standards[c])]
     if not listed or len(listed) == len(positive):
