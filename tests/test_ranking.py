@@ -151,6 +151,18 @@ def test_the_residual_item_leaves_the_article_chosen_alone():
     assert after[:2] == ["FCR-11-1", "FCR-19-4"]
 
 
+def test_reviewers_rarely_cite_the_residual_item():
+    """The reason for ranking it last: 1 of the 128 item citations of the training cases."""
+    from screening.corpus import load_cases
+    from screening.screen.explain import is_residual
+    from screening.screen.labels import split_cases
+
+    train, _ = split_cases(load_cases(ROOT / "corpus"))
+    items = [c for case in train for c in case.standards if c in STANDARDS and c.count("-") == 2]
+    items = [c for c in items if c.startswith("FCR-")]
+    assert (sum(is_residual(STANDARDS[c]) for c in items), len(items)) == (1, 128)
+
+
 def test_residual_items_are_the_closing_other_items():
     from screening.screen.explain import is_residual
 
@@ -284,6 +296,21 @@ def test_chapter_headings_never_go_on_from_stage_1(fake_settings, fake_model):
     assert "本地企业优先采购" not in [c.text for c in on]
     assert "第二条 优先采购本地企业产品。" in [c.text for c in on]
     assert "本地企业优先采购" in [c.text for c in off.picked]
+
+
+def test_no_notified_span_reads_as_a_chapter_heading():
+    """Case spans often segment as headings (a lone line without final punctuation), but
+    none as a chapter heading, so stage 1 never stops one for being a heading."""
+    from screening.corpus import load_cases
+    from screening.screen.evaluate import case_documents
+    from screening.segment import segment, structural_headings
+
+    headings = 0
+    for _, doc, _ in case_documents(load_cases(ROOT / "corpus")):
+        clauses = segment(doc)
+        headings += sum(c.kind == "heading" for c in clauses)
+        assert not any(structural_headings(clauses)), doc.path
+    assert headings > 100
 
 
 def fake_model_embedders(settings):
