@@ -18,7 +18,9 @@ blends of :data:`MIXES`: ``a`` gives the nearest precedents' article shares weig
 beside the article model (``article_mix``); ``/s`` scales article 15 down when neither the
 span nor its case document's name or title speaks of procurement (``procurement``). The
 shipped blend, 0.5/s, is measured once more as ``0.5/s-r``: the residual item "其他……" ranked
-like any other (before adjust.v3 it was; since, it ranks after its article's listed items).
+like any other (before adjust.v3 it was; since, it ranks after its article's listed items), and
+as ``0.5/s-g``: without the act gates (``explain.ACT_GATES``, adjust.v4; every other row has
+them, since a finding's ranking does).
 
 ``--lexical`` also fits, per fold, a word-and-character TF-IDF logistic regression over the same
 article-labelled training texts (barrier examples and item exemplars, ``lexical_articles``) and
@@ -59,6 +61,8 @@ LEXICAL_BLENDS = (0.3, 0.5, 0.7, 1.0)
 # The shipped blend (0.5/s) once more with the residual item ranked like any other
 # (``explain.code_factors(residual_last=False)``), as before adjust.v3.
 RESIDUAL_OFF = "0.5/s-r"
+# ... and without the act gates (``explain.ACT_GATES``), as before adjust.v4.
+GATES_OFF = "0.5/s-g"
 
 
 def lexical_articles(fit_cases, settings, seed: int = 0):
@@ -134,13 +138,15 @@ def measure(model, spans, caches, standards, counts, lexical=None):
     # what a document would tell: the span, and the case document's name and title
     in_setting = [mentions_procurement(t, c.document_name, c.title) for c, t in spans]
     items = {c: s for c, s in standards.items() if c.count("-") == 2 and c.startswith("FCR-")}
-    runs = [(mix, mix, arts, True) for mix in MIXES]
-    runs.append(((0.5, True), RESIDUAL_OFF, arts, False))
+    runs = [(mix, mix, arts, True, True) for mix in MIXES]
+    runs.append(((0.5, True), RESIDUAL_OFF, arts, False, True))
+    runs.append(((0.5, True), GATES_OFF, arts, True, False))
     if lexical is not None:
         runs = [
-            ((0.5, True), w, blend_lexical(arts, lexical, texts, w), True) for w in LEXICAL_BLENDS
+            ((0.5, True), w, blend_lexical(arts, lexical, texts, w), True, True)
+            for w in LEXICAL_BLENDS
         ]
-    for mix, key, probs, residual_last in runs:
+    for mix, key, probs, residual_last, gates in runs:
         c = counts[key]
         for k, (case, _) in enumerate(spans):
             ranked = [
@@ -155,6 +161,7 @@ def measure(model, spans, caches, standards, counts, lexical=None):
                     item_probs=item_probs[k],
                     procurement=in_setting[k] if mix[1] else None,
                     residual_last=residual_last,
+                    text=texts[k] if gates else None,
                 )
             ]
             count_codes(c, ranked, case.standards)
@@ -234,6 +241,7 @@ def main() -> None:
                 f"{a}{'/s' if s else ''}": rates(counts[(a, s)]) for a, s in MIXES
             }
             report[setting][name][RESIDUAL_OFF] = rates(counts[RESIDUAL_OFF])
+            report[setting][name][GATES_OFF] = rates(counts[GATES_OFF])
             for w in LEXICAL_BLENDS if args.lexical else ():
                 report[setting][f"{name}+lex{w}"] = {"0.5/s": rates(lexical[w])}
             print(f"{setting} {name} {time.perf_counter() - t:.0f}s", file=sys.stderr, flush=True)

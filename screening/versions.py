@@ -42,7 +42,9 @@ TENDER = "tender.v2"
 # structural_headings``) no longer go on from stage 1, 无须 before a penalty is no duty, and
 # within an article the residual item "其他……" ranks after the listed items
 # (``screen.explain.code_factors``; the codes' ranking is applied at screening time too).
-ADJUSTMENTS = "adjust.v3"
+# adjust.v4: an item or article whose standard names one act (an exit, moving away, a tax
+# relief: ``screen.explain.ACT_GATES``) is scaled down when the clause does not speak of it.
+ADJUSTMENTS = "adjust.v4"
 
 COMPONENTS: dict[str, str] = {
     "segmenter": SEGMENTER,

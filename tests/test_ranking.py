@@ -177,6 +177,73 @@ def test_residual_items_are_the_closing_other_items():
 
 
 @pytest.mark.parametrize(
+    ("text", "closed", "open_"),
+    [
+        # a condition to register and pay tax locally: no exit, no move, no tax relief
+        (
+            "申报企业须在本县注册并纳税",
+            {"FCR-12-3", "FCR-13-3", "FCR-18-1", "FCR-18-2", "FCR-18-3", "FCR-18-4"},
+            {"FCR-19-3", "FCR-12-2", "FCR-13-1", "FCR-14-3"},
+        ),
+        ("企业享受扶持政策后十年内不得将注册地迁出本县", {"FCR-12-3", "FCR-18-1"}, {"FCR-13-3"}),
+        ("入驻企业须承诺在本县连续经营不少于15年", {"FCR-18-1"}, {"FCR-13-3"}),
+        ("企业申请减少注册资本的，须经园区管委会同意", {"FCR-18-1"}, {"FCR-13-3"}),
+        ("企业办理注销登记前须经县招商局同意", {"FCR-13-3", "FCR-18-4"}, {"FCR-12-3"}),
+        ("对入驻园区的企业，前三年免征房产税", {"FCR-12-3"}, {"FCR-18-1", "FCR-18-4"}),
+        ("对园区内企业实行核定征收", set(), {"FCR-18-3"}),
+        ("企业缴纳的增值税地方留成部分全额返还", set(), {"FCR-18-1"}),
+        ("税收优惠政策按国家规定执行", set(), {"FCR-18-4"}),
+    ],
+    ids=[
+        "local-tax-condition",
+        "move",
+        "years",
+        "capital",
+        "exit",
+        "exemption",
+        "核定征收",
+        "refund",
+        "preference",
+    ],
+)
+def test_act_gates_close_the_items_whose_act_the_clause_does_not_speak_of(text, closed, open_):
+    from screening.screen.explain import gated_codes
+
+    gated = gated_codes(text, STANDARDS)
+    assert closed <= gated
+    assert not open_ & gated
+    assert gated_codes(None, STANDARDS) == set()  # no clause text: no gates
+
+
+def test_every_act_gate_names_standard_items():
+    from screening.screen.explain import ACT_GATES, gated_codes
+
+    for prefix, _ in ACT_GATES:
+        assert any(c == prefix or c.startswith(prefix + "-") for c in STANDARDS), prefix
+    # a gate never closes an item of another article (FCR-18 is not FCR-18x, FCR-12-3 not 12-30)
+    assert {c.rsplit("-", 1)[0] for c in gated_codes("", STANDARDS)} == {
+        "FCR-12",
+        "FCR-13",
+        "FCR-18",
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        (None, "FCR-13-3"),  # no text: the closer case's item, as before the gates
+        ("申报企业须在本县注册并纳税", "FCR-19-3"),  # nothing moves away: 13-3 is closed
+        ("享受奖励的企业十年内不得迁出本县", "FCR-13-3"),  # it speaks of moving away
+    ],
+    ids=["no-text", "gated", "open"],
+)
+def test_a_gated_item_gives_way_to_an_open_one(text, first):
+    entries = [_entry("c1", "case", "FCR-13-3"), _entry("c2", "case", "FCR-19-3")]
+    probs = {**FLAT, 13: 0.4, 19: 0.3}
+    assert _rank(entries, [0.92, 0.85], probs, article_mix=0.0, text=text)[0] == first
+
+
+@pytest.mark.parametrize(
     ("procurement", "first_article"),
     [(None, "15"), (True, "15"), (False, "19")],
     ids=["unknown", "procurement-setting", "no-procurement-setting"],

@@ -177,7 +177,7 @@ def test_an_objective_reward_scores_half_and_says_why(fake_settings, fake_model,
     monkeypatch.undo()
     findings = screener.check_text(texts[0])
     assert findings and "评分已减半" in findings[0].rationale
-    assert findings[0].engine["adjustments"] == versions.ADJUSTMENTS == "adjust.v3"
+    assert findings[0].engine["adjustments"] == versions.ADJUSTMENTS == "adjust.v4"
     assert findings[0].legal_rank is None
 
 

@@ -83,3 +83,14 @@ LOOK_ALIKES = [
 def test_violations_and_compliant_look_alikes(real_screener, text, flagged):
     findings = real_screener.check_text(text)
     assert bool(findings) is flagged, [(f.score, f.standard) for f in findings]
+
+
+def test_the_readme_example_is_coded_by_what_it_asks(real_screener):
+    """Issue 14: "申报企业须在本县注册并纳税" makes local registration and tax a condition, so
+    its first code is 12-2 (注册地 as an entry condition) or an item of 19 (rewards on such a
+    condition) — not 13-3 (moving away), 12-3 (exit) or 18 (tax relief), whose acts it does not
+    speak of (``explain.ACT_GATES``) — and the rationale quotes that item's own text."""
+    (finding,) = real_screener.check_text("申报企业须在本县注册并纳税")
+    code = finding.standard or ""
+    assert code == "FCR-12-2" or code.startswith("FCR-19-"), code
+    assert real_screener.standards[code].text in finding.rationale

@@ -415,6 +415,7 @@ class Screener:
             article_mix=self.article_mix,
             item_probs=item_probs,
             procurement=procurement if self.procurement_setting else None,
+            text=clause.text if self.adjustments else None,
         )
         if tender_hits:  # the FCR items the matched tender construction maps to
             by_rule = self.tender.fcr_for_hits(score, tender_hits)

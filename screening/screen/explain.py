@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -39,6 +39,31 @@ ITEM_MODEL_MIX = 0.5
 # scores are scaled by this.
 PROCUREMENT_ARTICLE = 15
 OUT_OF_SETTING = 0.1
+# Items and articles whose standard names the one act it forbids: a clause that says nothing of
+# that act cannot breach them, so their scores are scaled by OUT_OF_SETTING too. Each pattern is
+# the standard's own wording and its common variants:
+# * FCR-12-3 "在经营者注销、破产、挂牌转让等方面……设置市场退出障碍": an exit;
+# * FCR-13-3 "妨碍经营者变更注册地址、减少注册资本，或者对经营者在本地经营年限提出要求": moving
+#   away, reducing capital, or a number of years to stay;
+# * 第十八条 (all its items: 减轻或者免除税收缴纳义务, 少缴或者不缴税款, 核定征收, 税收优惠): a tax
+#   relief — a tax named beside a relief, or 核定征收. A clause that makes paying tax locally a
+#   condition ("须在本县注册并纳税") relieves no tax.
+ACT_GATES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("FCR-12-3", re.compile(r"注销|破产|转让|退出|清算|歇业|停业|关闭|撤销|终止|兼并|重组")),
+    (
+        "FCR-13-3",
+        re.compile(
+            r"迁|注册地址|变更注册|注册资本|减资|年限|存续|年内|年以上|不少于[^，。；]{0,6}年|连续经营"
+        ),
+    ),
+    (
+        "FCR-18",
+        re.compile(
+            r"税[^。；]{0,12}(?:减|免|优惠|少缴|不缴|退|返|缓)"
+            r"|(?:减|免|优惠|退|返|缓)[^。；]{0,12}税|核定征收"
+        ),
+    ),
+)
 
 
 def rank_codes(
@@ -52,7 +77,8 @@ def rank_codes(
     """Score item codes as P(barrier) × P(article) × P(item | article), the top five.
 
     ``options`` are :func:`code_factors`' (``k``, ``article_mix``, ``item_probs``,
-    ``procurement``, ``residual_last``), which says how the two probabilities are formed.
+    ``procurement``, ``residual_last``, ``text``), which say how the two probabilities are
+    formed.
     """
     factors = code_factors(article_probs, sims_row, index, standards, **options)
     scored = [
@@ -87,6 +113,7 @@ def code_factors(
     item_probs: dict[str, float] | None = None,
     procurement: bool | None = None,
     residual_last: bool = True,
+    text: str | None = None,
 ) -> list[tuple[str, float, float, float]]:
     """(code, P(article), P(item | article), the item's votes) for every item of the articles
     in ``article_probs`` that has a share; :func:`rank_codes` multiplies the first two.
@@ -101,7 +128,8 @@ def code_factors(
     ``procurement`` False (nothing in the clause or its document speaks of tendering or
     procurement) scales article 15 by :data:`OUT_OF_SETTING`; None: not known, no scaling.
     ``residual_last``: the residual item ranks after its article's listed items (False: as
-    before, for the benchmarks).
+    before, for the benchmarks). ``text``: the clause; the codes of :data:`ACT_GATES` whose act
+    it does not speak of are scaled by :data:`OUT_OF_SETTING` (None: no gates, as before).
     """
     mix = ARTICLE_VOTE_MIX if article_mix is None else article_mix
     votes = item_votes(sims_row, index, k)
@@ -110,6 +138,7 @@ def code_factors(
         if code in standards:
             by_article[int(code.split("-")[1])][code] = v
     article_votes = {a: sum(items.values()) for a, items in by_article.items()}
+    gated = gated_codes(text, standards)
     all_votes = sum(article_votes.values()) or 1.0
     out = []
     for article, p_article in article_probs.items():
@@ -120,8 +149,19 @@ def code_factors(
         p = (1 - mix) * p_article + mix * total / all_votes
         if procurement is False and article == PROCUREMENT_ARTICLE:
             p *= OUT_OF_SETTING
-        out.extend((code, p, share, votes.get(code, 0.0)) for code, share in shares.items())
+        out.extend(
+            (code, p, share * (OUT_OF_SETTING if code in gated else 1.0), votes.get(code, 0.0))
+            for code, share in shares.items()
+        )
     return out
+
+
+def gated_codes(text: str | None, codes: Iterable[str]) -> set[str]:
+    """The ``codes`` whose act (:data:`ACT_GATES`) ``text`` does not speak of."""
+    if text is None:
+        return set()
+    closed = [prefix for prefix, pattern in ACT_GATES if not pattern.search(text)]
+    return {c for c in codes if any(c == p or c.startswith(p + "-") for p in closed)}
 
 
 def _item_shares(
