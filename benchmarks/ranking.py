@@ -29,7 +29,7 @@ article blend 0.5/s): issue 14's "words for the article" lever, measured beside 
 embedding-feature article model in the same folds.
 
 Usage: python benchmarks/ranking.py [--settings cv,test] [--recipes v1,v2,v3] [--lexical]
-                                    [--out benchmarks/out/ranking.json]
+                                    [--list-changes] [--out benchmarks/out/ranking.json]
 """
 
 from __future__ import annotations
@@ -120,9 +120,13 @@ def coded_spans(cases):
     ]
 
 
-def measure(model, spans, caches, standards, counts, lexical=None):
+def measure(model, spans, caches, standards, counts, lexical=None, changes=None):
     """Add the ranking outcomes of ``spans`` under ``model`` to ``counts`` (one per mix; with
-    a ``lexical`` article model, one per :data:`LEXICAL_BLENDS` weight at mix 0.5/s)."""
+    a ``lexical`` article model, one per :data:`LEXICAL_BLENDS` weight at mix 0.5/s).
+
+    ``changes``: a list that gets one row per span whose first code under the shipped blend
+    differs from its first code under :data:`RESIDUAL_OFF` or :data:`GATES_OFF` (case, cited
+    codes, the span, both top-3s), so that what a reading changed can be read span by span."""
     from screening.lang.zh.tenderkinds import mentions_procurement
     from screening.screen.evaluate import count_codes
     from screening.screen.explain import rank_codes
@@ -146,10 +150,11 @@ def measure(model, spans, caches, standards, counts, lexical=None):
             ((0.5, True), w, blend_lexical(arts, lexical, texts, w), True, True)
             for w in LEXICAL_BLENDS
         ]
+    tops: dict = {}
     for mix, key, probs, residual_last, gates in runs:
         c = counts[key]
         for k, (case, _) in enumerate(spans):
-            ranked = [
+            tops[key, k] = ranked = [
                 r.code
                 for r in rank_codes(
                     1.0,
@@ -165,6 +170,20 @@ def measure(model, spans, caches, standards, counts, lexical=None):
                 )
             ]
             count_codes(c, ranked, case.standards)
+    for off in (RESIDUAL_OFF, GATES_OFF) if changes is not None and lexical is None else ():
+        for k, (case, text) in enumerate(spans):
+            shipped, before = tops[(0.5, True), k], tops[off, k]
+            if shipped[:1] != before[:1]:
+                changes.append(
+                    {
+                        "row": off,
+                        "case": case.id,
+                        "cited": [x for x in case.standards if x.startswith("FCR-")],
+                        "text": text,
+                        "shipped": shipped[:3],
+                        "off": before[:3],
+                    }
+                )
 
 
 def make_folds(setting: str, train_cases, test_cases, n: int):
@@ -198,6 +217,11 @@ def main() -> None:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--recipes", default="v1,v2,v3")
     ap.add_argument("--lexical", action="store_true", help="also measure LEXICAL_BLENDS")
+    ap.add_argument(
+        "--list-changes",
+        action="store_true",
+        help="print the spans whose first code the residual rule or the act gates change",
+    )
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "ranking.json")
     args = ap.parse_args()
 
@@ -230,10 +254,11 @@ def main() -> None:
             t = time.perf_counter()
             counts: dict = defaultdict(Counter)
             lexical: dict = defaultdict(Counter)
+            changes: list = []
             for fit_cases, eval_cases in folds:
                 model = train(settings, cases=fit_cases, embedders=embedders, recipe=recipe)
                 spans = coded_spans(eval_cases)
-                measure(model, spans, caches, standards, counts)
+                measure(model, spans, caches, standards, counts, changes=changes)
                 if args.lexical:
                     lex = lexical_articles(fit_cases, settings)
                     measure(model, spans, caches, standards, lexical, lexical=lex)
@@ -242,12 +267,26 @@ def main() -> None:
             }
             report[setting][name][RESIDUAL_OFF] = rates(counts[RESIDUAL_OFF])
             report[setting][name][GATES_OFF] = rates(counts[GATES_OFF])
+            report.setdefault("changes", {}).setdefault(setting, {})[name] = changes
             for w in LEXICAL_BLENDS if args.lexical else ():
                 report[setting][f"{name}+lex{w}"] = {"0.5/s": rates(lexical[w])}
             print(f"{setting} {name} {time.perf_counter() - t:.0f}s", file=sys.stderr, flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     print_table(report)
+    if args.list_changes:
+        print_changes(report)
+
+
+def print_changes(report: dict) -> None:
+    """Each span whose first code a reading changed: the row without it, then the shipped one."""
+    for setting, by_recipe in report.get("changes", {}).items():
+        for name, rows in by_recipe.items():
+            for r in rows:
+                print(
+                    f"{setting} {name} {r['row']} {r['case']} {'/'.join(r['cited'])}: "
+                    f"{','.join(r['off'])} -> {','.join(r['shipped'])} | {r['text'][:60]}"
+                )
 
 
 def print_table(report: dict) -> None:

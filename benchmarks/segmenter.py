@@ -27,9 +27,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from screening.corpus.store import (  # noqa: E402
+    HARD_NEGATIVES_PATH,
+    REGULATION_NEGATIVES_PATH,
+    read_rows,
+)
+
 CORPUS_FILES = (
-    ("negatives/local_regulations.jsonl.gz", ("text",)),
-    ("negatives/local_regulations_hard.jsonl.gz", ("text",)),
+    (REGULATION_NEGATIVES_PATH, ("text",)),
+    (HARD_NEGATIVES_PATH, ("text",)),
     ("negatives/policy_docs.jsonl", ("text",)),
     ("cases/cases.jsonl", ("offending_text",)),
     ("standards/exemplars.jsonl", ("text",)),
@@ -38,8 +44,6 @@ CORPUS_FILES = (
 
 
 def corpus_texts(corpus: Path) -> list[str]:
-    from screening.corpus.store import read_rows
-
     texts: list[str] = []
     for name, keys in CORPUS_FILES:
         for row in read_rows(corpus / name):

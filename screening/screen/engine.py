@@ -165,8 +165,9 @@ class Screener:
     stats: Stats = field(default_factory=Stats)
     # False: the engine as it was before tender screening (benchmarks compare the two)
     tender_rules: bool = True
-    # False: no screening-time readings (reward basis, legal rank; ``screen.adjust``) scale a
-    # score — the engine as it was before them (benchmarks compare the two)
+    # False: no screening-time readings (reward basis, legal rank, sanctions: ``screen.adjust``;
+    # chapter headings: ``segment.structural_headings``; act gates on codes: ``explain.
+    # ACT_GATES``) — the engine as it was before them (benchmarks compare the two)
     adjustments: bool = True
     # How much the nearest precedents' articles weigh beside the article model when ranking
     # codes (None: ``explain.ARTICLE_VOTE_MIX``; 0 the article model alone, as before issue 14)

@@ -65,7 +65,7 @@ def suggestion(screener: Any, sentences: list[str], vectors: dict[str, np.ndarra
         screener.standards,
         item_probs=items[0] if items else None,
         procurement=mentions_procurement(*sentences),
-        text=sentences[best],
+        text=sentences[best] if screener.adjustments else None,
     )
     return Suggestion(
         score=round(float(barrier[best]), 4),
