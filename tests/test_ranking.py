@@ -365,6 +365,32 @@ def test_chapter_headings_never_go_on_from_stage_1(fake_settings, fake_model):
     assert "本地企业优先采购" in [c.text for c in off.picked]
 
 
+@pytest.mark.parametrize("adjustments", [True, False])
+def test_the_readings_switch_shapes_the_ranking_of_codes(
+    fake_settings, fake_model, monkeypatch, adjustments
+):
+    """``adjustments=False`` is the engine before the readings: no act gates (no clause text
+    reaches the ranking) and the residual item "其他……" ranked like any other, as in issue 4."""
+    from screening.screen import engine
+
+    seen: list[dict] = []
+
+    def recording(*args, **options):
+        seen.append(options)
+        return rank_codes(*args, **options)
+
+    monkeypatch.setattr(engine, "rank_codes", recording)
+    embedders = fake_model_embedders(fake_settings)
+    screener = Screener(
+        fake_settings, fake_model, embedders, threshold=0.0, adjustments=adjustments
+    )
+    screener.check_text("申报企业须在本县注册并纳税，优先采购本地企业产品。")
+    assert seen, "no clause reached the code ranking"
+    for options in seen:
+        assert options["residual_last"] is adjustments
+        assert (options["text"] is not None) is adjustments
+
+
 def test_no_notified_span_reads_as_a_chapter_heading():
     """Case spans often segment as headings (a lone line without final punctuation), but
     none as a chapter heading, so stage 1 never stops one for being a heading."""

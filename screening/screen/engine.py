@@ -167,7 +167,8 @@ class Screener:
     tender_rules: bool = True
     # False: no screening-time readings (reward basis, legal rank, sanctions: ``screen.adjust``;
     # chapter headings: ``segment.structural_headings``; act gates on codes: ``explain.
-    # ACT_GATES``) — the engine as it was before them (benchmarks compare the two)
+    # ACT_GATES``; the residual item "其他……" ranked after its article's listed items) — the
+    # engine as it was before them (benchmarks compare the two)
     adjustments: bool = True
     # How much the nearest precedents' articles weigh beside the article model when ranking
     # codes (None: ``explain.ARTICLE_VOTE_MIX``; 0 the article model alone, as before issue 14)
@@ -417,6 +418,7 @@ class Screener:
             item_probs=item_probs,
             procurement=procurement if self.procurement_setting else None,
             text=clause.text if self.adjustments else None,
+            residual_last=self.adjustments,
         )
         if tender_hits:  # the FCR items the matched tender construction maps to
             by_rule = self.tender.fcr_for_hits(score, tender_hits)
