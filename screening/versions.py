@@ -44,7 +44,9 @@ TENDER = "tender.v2"
 # (``screen.explain.code_factors``; the codes' ranking is applied at screening time too).
 # adjust.v4: an item or article whose standard names one act (an exit, moving away, a tax
 # relief: ``screen.explain.ACT_GATES``) is scaled down when the clause does not speak of it.
-ADJUSTMENTS = "adjust.v4"
+# adjust.v5: a reward with a size or growth threshold beside its objective criterion
+# (年销售额在1亿元及以上的新药) is not read as objective (``screen.rewards``).
+ADJUSTMENTS = "adjust.v5"
 
 COMPONENTS: dict[str, str] = {
     "segmenter": SEGMENTER,

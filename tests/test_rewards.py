@@ -38,6 +38,15 @@ BASIS = [
     # a list, pool or priority picks the beneficiaries: not objective
     ("建立重点上市企业资源库，对入库企业产生的上市费用给予补贴。", None, None),
     ("政策性扶持资金优先向上市后备企业倾斜。", None, None),
+    # ... and so does a size or growth threshold beside the criterion (SAMR 答疑)
+    ("对新开发和引进一类新药，年销售额在1亿元及以上的，单品种奖励企业200万元；", None, None),
+    (
+        "新开发和引进二类新药、全国独家品种，年销售额在 5000万元及以上的，单品种奖励企业100万元；",
+        None,
+        None,
+    ),
+    ("专精特新企业营业收入同比增长20%以上的，给予10万元奖励。", None, None),
+    ("对首台（套）产品，按其销售额的10%给予奖励。", "objective", "首台"),
     # no reward, or a reward with neither kind of basis
     ("申报企业须取得驰名商标。", None, None),
     ("对规上工业企业年产值同比增长超过1000万元的，给予企业0.5%的奖励。", None, None),
@@ -177,7 +186,7 @@ def test_an_objective_reward_scores_half_and_says_why(fake_settings, fake_model,
     monkeypatch.undo()
     findings = screener.check_text(texts[0])
     assert findings and "评分已减半" in findings[0].rationale
-    assert findings[0].engine["adjustments"] == versions.ADJUSTMENTS == "adjust.v4"
+    assert findings[0].engine["adjustments"] == versions.ADJUSTMENTS == "adjust.v5"
     assert findings[0].legal_rank is None
 
 

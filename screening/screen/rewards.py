@@ -33,6 +33,15 @@ _LOCAL_TIE = re.compile(
 # A list, pool or priority picks the beneficiaries (第十九条第（一）项): never "objective".
 _SELECTIVE = re.compile(r"库|名录|名单|后备|优先|倾斜|一企一策|指定")
 
+# A size or growth threshold beside the criterion (年销售额在1亿元及以上, 营业收入同比增长20%)
+# also picks the beneficiaries: only the few large operators reach it (SAMR Q&A 答疑 on
+# 上一年度营业收入, 零售额达到一定规模, 达到一定销售业绩; corpus/guidance), so it is not objective.
+_AMOUNT = r"[\d一二两三四五六七八九十百千]+(?:\.\d+)?(?:万|亿)?(?:元|%|％|个百分点)?"
+_SIZE_THRESHOLD = re.compile(
+    r"(?:销售额|销售收入|营业收入|主营业务收入|营收|产值|零售额|营业额|交易额|投资额|投资总额|增速|增幅|增长)"
+    rf"[^，。；;]{{0,12}}?(?:(?:达到|超过|突破|不低于|不少于)[^，。；;]{{0,4}}?{_AMOUNT}|{_AMOUNT}及?以上)"
+)
+
 # Objective criteria set outside this place: national or provincial certifications,
 # standards, listings, prizes and research milestones open to any operator.
 _OBJECTIVE = re.compile(
@@ -53,7 +62,8 @@ class RewardBasis:
 
 def reward_basis(text: str) -> RewardBasis:
     """Read the basis of a reward clause; a local tie wins over any objective criterion, and
-    beneficiaries picked by a list or priority are not an objective criterion either."""
+    beneficiaries picked by a list, a priority or a size threshold are not an objective
+    criterion either."""
     text = re.sub(r"\s+", "", text)  # line wraps of PDF/DOCX text split words
     if not _REWARD.search(text):
         return RewardBasis(None)
@@ -61,6 +71,6 @@ def reward_basis(text: str) -> RewardBasis:
     if local:
         return RewardBasis("local", local)
     objective = tuple(dict.fromkeys(m.group(0) for m in _OBJECTIVE.finditer(text)))
-    if objective and not _SELECTIVE.search(text):
+    if objective and not _SELECTIVE.search(text) and not _SIZE_THRESHOLD.search(text):
         return RewardBasis("objective", objective)
     return RewardBasis(None)
