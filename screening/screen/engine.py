@@ -393,6 +393,18 @@ class Screener:
         self.stats.add(stats)
         return findings
 
+    def ranking_options(self, text: str, procurement: bool | None) -> dict[str, Any]:
+        """How this screener ranks the codes of ``text`` (``explain.code_factors``' options):
+        its article blend, and the readings it has switched on (the procurement setting; the
+        act gates and the residual item's place with ``adjustments``). One place, so that
+        ``scan``/``check`` and the draft-review suggestion rank alike."""
+        return {
+            "article_mix": self.article_mix,
+            "procurement": procurement if self.procurement_setting else None,
+            "text": text if self.adjustments else None,
+            "residual_last": self.adjustments,
+        }
+
     def _finding(
         self,
         doc: Document,
@@ -414,11 +426,8 @@ class Screener:
             sims_row,
             self.model.index,
             self.standards,
-            article_mix=self.article_mix,
             item_probs=item_probs,
-            procurement=procurement if self.procurement_setting else None,
-            text=clause.text if self.adjustments else None,
-            residual_last=self.adjustments,
+            **self.ranking_options(clause.text, procurement),
         )
         if tender_hits:  # the FCR items the matched tender construction maps to
             by_rule = self.tender.fcr_for_hits(score, tender_hits)

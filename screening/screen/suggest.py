@@ -64,9 +64,7 @@ def suggestion(screener: Any, sentences: list[str], vectors: dict[str, np.ndarra
         model.index,
         screener.standards,
         item_probs=items[0] if items else None,
-        procurement=mentions_procurement(*sentences),
-        text=sentences[best] if screener.adjustments else None,
-        residual_last=screener.adjustments,
+        **screener.ranking_options(sentences[best], mentions_procurement(*sentences)),
     )
     return Suggestion(
         score=round(float(barrier[best]), 4),
