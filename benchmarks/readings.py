@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
 from pathlib import Path
 
 from screening.config import Settings
+from screening.errors import ScreeningError
 from screening.learning.first_use import load_or_train
 from screening.parse import parse_file
 from screening.screen.rewards import reward_basis
@@ -62,7 +64,11 @@ def main() -> None:
     screener = load_or_train(Settings(), threshold=None)
     print(f"模型 {screener.model.model_id}，阈值 {screener.threshold:.3f}")
     for path in args.paths:
-        table = rows(screener, path)
+        try:
+            table = rows(screener, path)
+        except ScreeningError as err:  # unreadable, encrypted, scanned…: say so, go on
+            print(f"\n{path.name}：无法读取：{err}", file=sys.stderr)
+            continue
         flagged_off = sum(r["off"] is not None for r in table)
         flagged_on = sum(r["on"] is not None for r in table)
         print(f"\n{path.name}：报出 {flagged_off} 条（不作调整）→ {flagged_on} 条（现行）")
